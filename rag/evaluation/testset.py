@@ -1,0 +1,150 @@
+"""The evaluation test set: one JSON object per line (JSONL), loaded into `TestCase` objects.
+
+Format (see `eval/README.md`): `id`, `question`, `answerable` (bool), `facts` (strings the answer must state),
+`evidence` (list of `{doc, quote}`: a cited or retrieved passage from `doc` must contain `quote`), `tags`.
+A malformed line raises `TestsetError` naming the file and the line number.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+class TestsetError(Exception):
+    """A test set file cannot be used; the message names the file, the line and the problem."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, path: str, line: int | None, problem: str):
+        self.path = str(path)
+        self.line = line
+        self.problem = problem
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass
+class Evidence:
+    """A passage the answer must rest on: `quote` must occur in a chunk of document `doc` (matched by file stem)."""
+
+    doc: str
+    quote: str
+
+    @property
+    def doc_stem(self) -> str:
+        """The document's file name without extension: `x.txt`, `x.pdf` and `x.docx` are one document."""
+        return doc_stem(self.doc)
+
+
+@dataclass
+class TestCase:
+    """One question of the test set with what a correct answer must contain."""
+
+    __test__ = False  # not a pytest test class
+
+    id: str
+    question: str
+    answerable: bool
+    facts: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The case as the JSON object it was read from."""
+        return {
+            "id": self.id,
+            "question": self.question,
+            "answerable": self.answerable,
+            "facts": list(self.facts),
+            "evidence": [{"doc": e.doc, "quote": e.quote} for e in self.evidence],
+            "tags": list(self.tags),
+        }
+
+
+def doc_stem(name: str) -> str:
+    """File name without folder and extension, lower-cased: the key that matches a document across formats."""
+    return Path(str(name)).stem.lower()
+
+
+_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "question": str,
+    "answerable": bool,
+    "facts": list,
+    "evidence": list,
+    "tags": list,
+}
+
+
+def _check_strings(values: list, what: str) -> list[str]:
+    for i, value in enumerate(values):
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{what}[{i}] must be a non-empty string, got {value!r}")
+    return list(values)
+
+
+def parse_case(obj: object) -> TestCase:
+    """Validate one decoded JSON object and build a `TestCase`. Raises `ValueError` describing the problem."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
+    for name, kind in _FIELDS.items():
+        if name not in obj:
+            raise ValueError(f"missing field '{name}'")
+        if not isinstance(obj[name], kind):
+            raise ValueError(f"field '{name}' must be {kind.__name__}, got {type(obj[name]).__name__}")
+    if not obj["id"].strip() or not obj["question"].strip():
+        raise ValueError("fields 'id' and 'question' must not be empty")
+    facts = _check_strings(obj["facts"], "facts")
+    tags = _check_strings(obj["tags"], "tags")
+    evidence: list[Evidence] = []
+    for i, item in enumerate(obj["evidence"]):
+        if not isinstance(item, dict):
+            raise ValueError(f"evidence[{i}] must be an object with 'doc' and 'quote'")
+        for key in ("doc", "quote"):
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                raise ValueError(f"evidence[{i}].{key} must be a non-empty string")
+        evidence.append(Evidence(doc=item["doc"], quote=item["quote"]))
+    if obj["answerable"] and not (facts or evidence):
+        raise ValueError("an answerable question needs at least one fact or evidence quote")
+    if not obj["answerable"] and (facts or evidence):
+        raise ValueError("an unanswerable question must have empty 'facts' and 'evidence'")
+    return TestCase(
+        id=obj["id"], question=obj["question"], answerable=obj["answerable"], facts=facts, evidence=evidence, tags=tags
+    )
+
+
+def load_testset(path: str | Path) -> list[TestCase]:
+    """Read a JSONL test set. Blank lines are skipped; a malformed line raises `TestsetError` with its line number."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TestsetError(str(path), None, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise TestsetError(str(path), None, f"not UTF-8 text ({exc.reason})") from None
+    cases: list[TestCase] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TestsetError(str(path), number, f"invalid JSON ({exc.msg}, column {exc.colno})") from None
+        try:
+            case = parse_case(obj)
+        except ValueError as exc:
+            raise TestsetError(str(path), number, str(exc)) from None
+        if case.id in seen:
+            raise TestsetError(str(path), number, f"duplicate id '{case.id}' (first on line {seen[case.id]})")
+        seen[case.id] = number
+        cases.append(case)
+    if not cases:
+        raise TestsetError(str(path), None, "the test set is empty")
+    log.info("loaded %d test cases from %s", len(cases), path)
+    return cases

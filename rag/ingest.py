@@ -1,0 +1,58 @@
+"""Ingestion: from a file on disk to metadata, a section tree and chunks (read -> structure -> chunk)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from .chunking import chunk_document
+from .metadata import extract_metadata
+from .models import Chunk, DocumentMeta, RawDocument, Section
+from .readers import read_document
+from .sections import ParsedStructure, parse_structure
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ParsedDocument:
+    """Everything the index stores about one document."""
+
+    path: str
+    meta: DocumentMeta
+    root: Section
+    chunks: list[Chunk]
+    content_hash: str
+    structure: ParsedStructure
+    raw: RawDocument
+
+
+def content_hash(path: str | Path) -> str:
+    """SHA-256 of the file's bytes: unchanged documents are not re-parsed or re-embedded."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def parse_raw(raw: RawDocument, *, name: str | None = None, digest: str = "") -> ParsedDocument:
+    """Parse lines already read into structure, metadata and chunks."""
+    name = name or Path(raw.path).name
+    structure = parse_structure(raw.lines)
+    first_lines = [line.text for line in raw.lines[:40]]
+    meta = extract_metadata(name, structure, first_lines=first_lines)
+    chunks = chunk_document(meta, structure)
+    return ParsedDocument(
+        path=str(raw.path), meta=meta, root=structure.root, chunks=chunks, content_hash=digest,
+        structure=structure, raw=raw,
+    )
+
+
+def load_document(path: str | Path) -> ParsedDocument:
+    """Read and parse one file. Raises `DocumentError` (naming the file) when it cannot be read."""
+    path = Path(path)
+    raw = read_document(path)
+    return parse_raw(raw, name=path.name, digest=content_hash(path))

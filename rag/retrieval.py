@@ -1,0 +1,116 @@
+"""Hybrid retrieval: BM25 over normalised Vietnamese and dense e5 vectors, fused by reciprocal rank.
+
+Reciprocal-rank fusion needs no score calibration between BM25 and cosine; the evaluation (`rag eval
+--baselines`) shows what each side adds. Accent-insensitive matching comes from the tokenizer (folded syllables).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import dense
+from .embedders import Embedder
+from .lexical import LexicalIndex
+from .models import Chunk
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60
+CANDIDATES = 50
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its fused score and the per-retriever evidence behind it."""
+
+    chunk: Chunk
+    score: float
+    row: int
+    bm25_score: float = 0.0
+    dense_score: float = 0.0
+    bm25_rank: int | None = None
+    dense_rank: int | None = None
+
+
+class Retriever:
+    """BM25 + FAISS over one set of chunks (row i of every structure is chunk i)."""
+
+    def __init__(self, chunks: list[Chunk], *, lexical: LexicalIndex, faiss_index, embedder: Embedder,
+                 vectors: np.ndarray | None = None):
+        self.chunks = chunks
+        self.lexical = lexical
+        self.faiss_index = faiss_index
+        self.embedder = embedder
+        self.vectors = vectors
+        self._rows_by_doc: dict[str, np.ndarray] = {}
+        for i, chunk in enumerate(chunks):
+            self._rows_by_doc.setdefault(chunk.doc, []).append(i)  # type: ignore[arg-type]
+        self._rows_by_doc = {k: np.asarray(v) for k, v in self._rows_by_doc.items()}
+
+    @classmethod
+    def from_chunks(cls, chunks: list[Chunk], *, embedder: Embedder) -> "Retriever":
+        """Build an in-memory retriever (used by evaluation baselines and tests)."""
+        texts = [c.index_text() for c in chunks]
+        vectors = embedder.embed_passages(texts)
+        return cls(chunks, lexical=LexicalIndex.build(texts), faiss_index=dense.build_faiss(vectors),
+                   embedder=embedder, vectors=vectors)
+
+    def _mask(self, docs: list[str] | None) -> np.ndarray | None:
+        if not docs:
+            return None
+        mask = np.zeros(len(self.chunks), dtype=bool)
+        for doc in docs:
+            if doc in self._rows_by_doc:
+                mask[self._rows_by_doc[doc]] = True
+        return mask
+
+    def dense_search(self, query_vector: np.ndarray, k: int, *, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k rows by cosine; with a filter, over-fetch then filter, or scan the allowed rows exactly."""
+        if mask is None:
+            return dense.search(self.faiss_index, query_vector, k)
+        found = [(r, s) for r, s in dense.search(self.faiss_index, query_vector, k * 10) if mask[r]]
+        if len(found) >= k or self.vectors is None:
+            return found[:k]
+        rows = np.flatnonzero(mask)
+        scores = np.asarray(self.vectors[rows]) @ query_vector
+        order = np.argsort(-scores)[:k]
+        return [(int(rows[i]), float(scores[i])) for i in order]
+
+    def search(self, query: str, *, k: int = 10, mode: str = "hybrid", docs: list[str] | None = None,
+               query_vector: np.ndarray | None = None) -> list[Hit]:
+        """Retrieve the top-k chunks for `query`. `mode` is "hybrid", "bm25" or "dense"; `docs` filters by file."""
+        if mode not in ("hybrid", "bm25", "dense"):
+            raise ValueError(f"unknown retrieval mode {mode!r}")
+        mask = self._mask(docs)
+        depth = max(CANDIDATES, k)
+        bm25 = self.lexical.search(query, depth, mask=mask) if mode != "dense" else []
+        dense_hits: list[tuple[int, float]] = []
+        if mode != "bm25":
+            if query_vector is None:
+                query_vector = self.embedder.embed_query(query)
+            dense_hits = self.dense_search(query_vector, depth, mask=mask)
+        fused: dict[int, Hit] = {}
+        for rank, (row, score) in enumerate(bm25):
+            hit = fused.setdefault(row, Hit(self.chunks[row], 0.0, row))
+            hit.bm25_score, hit.bm25_rank = score, rank
+            hit.score += 1.0 / (RRF_K + rank + 1)
+        for rank, (row, score) in enumerate(dense_hits):
+            hit = fused.setdefault(row, Hit(self.chunks[row], 0.0, row))
+            hit.dense_score, hit.dense_rank = score, rank
+            hit.score += 1.0 / (RRF_K + rank + 1)
+        if mode == "dense":
+            for hit in fused.values():
+                hit.score = hit.dense_score
+        elif mode == "bm25":
+            for hit in fused.values():
+                hit.score = hit.bm25_score
+        hits = sorted(fused.values(), key=lambda h: -h.score)[:k]
+        if mode == "hybrid" and hits and query_vector is not None:
+            # Every hybrid hit gets its cosine (even if it came from BM25 only): the answerer uses it.
+            for hit in hits:
+                if hit.dense_rank is None and self.vectors is not None:
+                    hit.dense_score = float(np.asarray(self.vectors[hit.row]) @ query_vector)
+        return hits
