@@ -81,8 +81,10 @@ def _excerpt(text: str, question_tokens: list[str], *, limit: int = 700) -> str:
     return " … ".join(sentences[i] for i in sorted(keep))
 
 
-def _short_title(title: str) -> str:
-    return title if len(title) <= 160 else title[:157].rsplit(" ", 1)[0] + "…"
+def short_title(title: str) -> str:
+    """The document's kind, issuer and place ("Công văn của Ban Thường vụ Thành ủy (Hải Phòng)"), without subject."""
+    head = title.split(": ", 1)[0]
+    return head if len(head) <= 120 else head[:117].rsplit(" ", 1)[0] + "…"
 
 
 def should_abstain(question: str, hits: list[Hit], policy: AbstainPolicy) -> tuple[bool, dict]:
@@ -113,12 +115,13 @@ def compose_answer(question: str, hits: list[Hit], *, policy: AbstainPolicy | No
     lines = []
     for hit in chosen:
         n = cites.cite(hit.chunk, hit.score)
-        lines.append(f"- {_excerpt(hit.chunk.text, tokens)} [{n}]")
+        excerpt = re.sub(r"^-\s+", "", _excerpt(hit.chunk.text, tokens))
+        lines.append(f"- {excerpt} [{n}]")
     titles = list(dict.fromkeys(c.title for c in cites.citations))
     if len(titles) == 1:
-        lead = f"Theo {_short_title(titles[0])}:"
+        lead = f"Theo {titles[0] if len(titles[0]) <= 200 else short_title(titles[0])}:"
     else:
-        lead = "Theo các văn bản: " + "; ".join(_short_title(t) for t in titles) + ":"
+        lead = "Theo " + "; ".join(short_title(t) for t in titles) + ":"
     return Answer(question=question, answer=lead + "\n" + "\n".join(lines), abstained=False,
                   citations=cites.citations, mode="retrieval")
 

@@ -134,12 +134,16 @@ def _sections(paragraphs: list[str]) -> list[_Section]:
     return [s for s in sections if s.body]
 
 
+def _is_implementation(section: _Section) -> bool:
+    return "tổ chức thực hiện" in section.title.lower()
+
+
 def load_sections(source_dir: str | Path | None = None) -> list[_Section]:
     """Top-level sections of every sample `.txt` document, in a fixed order (the generator's raw material)."""
     folder = Path(source_dir) if source_dir else DEFAULT_SOURCE
     out: list[_Section] = []
     for path in sorted(folder.glob("*.txt")):
-        out.extend(_sections(_paragraphs(path)))
+        out.extend(s for s in _sections(_paragraphs(path)) if not _is_implementation(s))
     if not out:
         raise ValueError(f"{folder}: no sample documents with numbered sections to generate from")
     return out
@@ -169,7 +173,8 @@ class _Variator:
     def text(self, para: str) -> str:
         rng = self.rng
         para = para.replace("Hải Phòng", self.province).replace("Hưng Yên", self.province)
-        para = para.replace("Thành ủy", self.body).replace("Tỉnh ủy", self.body)
+        for name in ("Thành ủy", "Tỉnh ủy", "Huyện ủy"):
+            para = para.replace(name, self.body)
         para = _DATE.sub(lambda m: self.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), para)
         para = _DOCNUM.sub(lambda m: f"{rng.randint(10, 999)}{m.group(2)}{m.group(3)}/{m.group(4)}", para)
         para = _PERCENT.sub(lambda m: f"{rng.randint(2, 30)}%", para)
@@ -200,7 +205,7 @@ def _renumber(body: list[str], rng: random.Random) -> list[str]:
             groups[-1].append(para)
     lead, items = groups[0], groups[1:]
     if len(items) > 1:
-        keep = [g for g in items if rng.random() < 0.75] or [rng.choice(items)]
+        keep = [g for g in items if rng.random() < 0.6] or [rng.choice(items)]
         items = keep
     out = list(lead)
     for number, group in enumerate(items, 1):
@@ -241,7 +246,8 @@ def make_document(index: int, sections: list[_Section], *, seed: int = 0) -> tup
         f"{district if code == 'HU' else province} ban hành {kind_noun} thực hiện với những nội dung chủ yếu sau:",
         "",
     ]
-    chosen = rng.sample(sections, k=min(len(sections), rng.randint(2, 3)))
+    picked = sorted(rng.sample(range(len(sections)), k=min(len(sections), rng.randint(1, 3))))
+    chosen = [sections[i] for i in picked]  # sample order: "Mục đích, yêu cầu" stays before "Nhiệm vụ"
     roman = 0
     for sec in chosen:
         lines.append(f"{_ROMAN_NUMERALS[roman]}. {var.text(sec.title).upper()}")

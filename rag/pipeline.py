@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
+from datetime import date
 from pathlib import Path
 
 from .answer import AbstainPolicy, compose_answer, is_follow_up
 from .embedders import Embedder, EmbedderError, load_embedder
 from .models import Answer, Chunk
+from .normalize import fold
 from .retrieval import Hit, Retriever
 from .store import IndexStoreError, index_dir_from, load_index
 
 log = logging.getLogger(__name__)
+
+# A question goes to the duty table when it asks what a unit must do or by when (folded, accent-free forms).
+DUTY_INTENT = re.compile(
+    r"phai lam|lam gi|nhiem vu|duoc giao|giao cho|cong viec|nhung viec|viec gi|trach nhiem|chu tri|phoi hop"
+    r"|thoi han|han chot|den han|qua han|truoc ngay|truoc \d|chậm nhất|cham nhat|khi nao|trong thang|trong quy"
+    r"|hoan thanh (gi|nhung|viec)|can lam|phan cong"
+)
 
 
 class Assistant:
@@ -98,18 +108,26 @@ class Assistant:
         return answer
 
     def _duty_answer(self, question: str, context: dict) -> Answer | None:
-        """Answer "who must do what by when" questions from the duty table, keeping the unit for follow-ups."""
-        from .duties import DutyQuery, answer_from_duties, parse_duty_query
+        """Answer "who must do what by when" from the duty table, keeping the unit for follow-up questions."""
+        from .duties import answer_from_duties, parse_duty_query
 
-        known = sorted({u for d in self.duties for u in (*d.units_lead, *d.units_support)})
         previous = context.get("duty_query")
-        previous_query = DutyQuery.from_dict(previous) if isinstance(previous, dict) else None
-        query = parse_duty_query(question, known_units=known, context=previous_query)
-        if query is None:
+        folded = fold(question)
+        follow_up = previous is not None and is_follow_up(question)
+        if not (DUTY_INTENT.search(folded) or follow_up):
             return None
-        answer = answer_from_duties(question, duties=self.duties, chunks_by_id=self.chunks_by_id, query=query)
-        if answer is not None:
-            context["duty_query"] = query.to_dict()
-            context["question"] = question
+        answer = answer_from_duties(question, duties=self.duties, chunks_by_id=self.chunks_by_id,
+                                    context=previous if follow_up else None)
+        if answer is None:
+            return None
+        query = parse_duty_query(question, known_units=self.known_units, today=date.today())
+        if query is not None and not query.units and follow_up:
+            query.units = previous.units
+        context["duty_query"] = query
+        context["question"] = question
         return answer
 
+    @property
+    def known_units(self) -> list[str]:
+        """Every unit named in the duty table."""
+        return sorted({u for d in self.duties for u in d.units})

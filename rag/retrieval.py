@@ -15,11 +15,20 @@ from . import dense
 from .embedders import Embedder
 from .lexical import LexicalIndex
 from .models import Chunk
+from .normalize import fold
 
 log = logging.getLogger(__name__)
 
 RRF_K = 60
 CANDIDATES = 50
+UNACCENTED_DENSE_WEIGHT = 0.3
+
+
+def is_unaccented(query: str) -> bool:
+    """True for a query typed without any Vietnamese diacritic ("ban to chuc thanh uy phai lam gi")."""
+    letters = [ch for ch in query.lower() if ch.isalpha()]
+    return len(letters) >= 8 and fold(query) == query.lower()
+
 
 
 @dataclass
@@ -92,6 +101,8 @@ class Retriever:
             if query_vector is None:
                 query_vector = self.embedder.embed_query(query)
             dense_hits = self.dense_search(query_vector, depth, mask=mask)
+        # e5 understands Vietnamese without diacritics poorly; BM25 over folded syllables does not care.
+        dense_weight = UNACCENTED_DENSE_WEIGHT if is_unaccented(query) else 1.0
         fused: dict[int, Hit] = {}
         for rank, (row, score) in enumerate(bm25):
             hit = fused.setdefault(row, Hit(self.chunks[row], 0.0, row))
@@ -100,7 +111,7 @@ class Retriever:
         for rank, (row, score) in enumerate(dense_hits):
             hit = fused.setdefault(row, Hit(self.chunks[row], 0.0, row))
             hit.dense_score, hit.dense_rank = score, rank
-            hit.score += 1.0 / (RRF_K + rank + 1)
+            hit.score += dense_weight / (RRF_K + rank + 1)
         if mode == "dense":
             for hit in fused.values():
                 hit.score = hit.dense_score

