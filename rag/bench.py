@@ -90,6 +90,13 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: kilobytes
 
 
+def _cpu_s() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -116,7 +123,7 @@ def child_index(corpus: str, index: str, embedder: str) -> dict:
         "docs": len(report.indexed), "errors": report.errors[:5], "n_errors": len(report.errors),
         "chunks": report.chunks, "words": words, "embedder_load_s": load_seconds,
         "parse_s": report.parse_seconds, "embed_s": report.embed_seconds, "write_s": report.write_seconds,
-        "total_s": report.total_seconds, "maxrss_mb": _maxrss_mb(), "index_bytes": _dir_size(gen),
+        "total_s": report.total_seconds, "maxrss_mb": _maxrss_mb(), "cpu_s": _cpu_s(), "index_bytes": _dir_size(gen),
         "embedder": emb.name,
     }
 
@@ -362,17 +369,26 @@ def bench_size(size: str, work: Path, *, seed: int, n_questions: int, repeats: i
     corpus = _corpus_for(size, work, seed)
     index = work / f"index-{size}"
     echo(f"[{size}] indexing {corpus} with {embedder} ...")
-    res: dict = {"size": size, "embedder_spec": embedder}
+    res: dict = {"size": size, "embedder_spec": embedder, "loadavg_before": os.getloadavg()}
+    partial = work / f"partial-{size}.json"  # figures so far, in case a later phase fails
+
+    def save() -> None:
+        partial.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
+
     res["index"] = _run_child(["index", str(corpus), str(index), embedder])
+    save()
     echo(f"[{size}] start-up, queries ...")
     res["startup"] = _startup(index)
+    save()
     res["query"] = _run_child(["query", str(index), str(n_questions), str(repeats)])
+    save()
     if size == "sample":
         echo(f"[{size}] raw embedder throughput vs full indexing ...")
         res["raw_embed"] = _run_child(["raw", str(corpus), str(index)])
     if faiss_compare:
         echo(f"[{size}] FAISS flat vs HNSW vs IVF ...")
         res["faiss"] = _run_child(["faiss", str(index), str(n_questions)])
+        save()
     extra = work / f"extra-{size}"
     extra.mkdir(parents=True, exist_ok=True)
     name, text = make_document(10**6 + 7, load_sections(), seed=seed + 1)
@@ -380,6 +396,8 @@ def bench_size(size: str, work: Path, *, seed: int, n_questions: int, repeats: i
     add_file.write_bytes(text.encode("utf-8"))
     echo(f"[{size}] add one document, remove it ...")
     res["update"] = _run_child(["update", str(index), str(add_file), embedder])
+    res["loadavg_after"] = os.getloadavg()
+    save()
     return res
 
 
@@ -393,12 +411,14 @@ def format_results(all_results: list[dict]) -> str:
                  "(not e5: CPU embedding of ~300k passages takes hours); FAISS and BM25 paths are the real ones"
                  if standin else f"{r['size']} corpus — real embedder {ix['embedder']}")
         out.append(f"=== {label}")
+        out.append(f"  machine load average (1/5/15 min) before {r['loadavg_before']}, after {r['loadavg_after']} "
+                   "(other processes share the 2 cores: wall times include waiting)")
         out.append(f"  documents indexed: {ix['docs']}  (errors {ix['n_errors']})  chunks: {ix['chunks']}  "
                    f"words: {ix['words']}")
         parse_cps = ix["chunks"] / ix["parse_s"] if ix["parse_s"] else float("nan")
         embed_cps = ix["chunks"] / ix["embed_s"] if ix["embed_s"] else float("nan")
         out.append(f"  indexing: total {ix['total_s']:.1f} s = parse+duties {ix['parse_s']:.1f} s + embed "
-                   f"{ix['embed_s']:.1f} s + write (BM25, FAISS, files) {ix['write_s']:.1f} s")
+                   f"{ix['embed_s']:.1f} s + write (BM25, FAISS, files) {ix['write_s']:.1f} s (CPU time of the indexing process {ix['cpu_s']:.1f} s)")
         out.append(f"  throughput: overall {ix['chunks'] / ix['total_s']:.0f} chunks/s, "
                    f"{ix['words'] / ix['total_s']:.0f} tokens/s (whitespace words) | parsing {parse_cps:.0f} chunks/s, "
                    f"{ix['words'] / max(ix['parse_s'], 1e-9):.0f} tokens/s | embedding {embed_cps:.0f} chunks/s, "

@@ -135,7 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rag` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # Options may sit between positionals ("rag index build -q corpus/"): argparse leaves the later
+    # positionals over, and they belong to the list of paths.
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if isinstance(getattr(args, "paths", None), list) and not any(e.startswith("-") for e in extra):
+            args.paths.extend(extra)
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)

@@ -25,7 +25,7 @@ from .units import UnitMention, find_units, match_unit
 
 log = logging.getLogger(__name__)
 
-ACTION_MAX = 240
+ACTION_MAX = 700  # long enough to keep the deadline phrase of most items (answers quote it)
 _LABEL_PREFIX = re.compile(
     r"^(Phân công thực hiện|Phân công nhiệm vụ|Nhiệm vụ và giải pháp(?: chủ yếu)?|Nhiệm vụ, giải pháp)\s*:?\s*", re.I
 )
@@ -512,6 +512,8 @@ def answer_from_duties(question: str, *, duties: list[Duty], chunks_by_id: dict[
     if not selected:
         text = f"Không tìm thấy nhiệm vụ nào của {who}{when} trong các văn bản đã nạp."
         return Answer(question=question, answer=text, abstained=True, citations=[], mode="duties")
+    asks_when = bool(_ASKS_WHEN.search(fold(question)))
+    no_date = asks_when and not any(d.deadline is not None and (d.deadline.dated or d.recurring) for d in selected)
     citations: list[Citation] = []
     number: dict[str, int] = {}
     lines: list[str] = []
@@ -532,9 +534,19 @@ def answer_from_duties(question: str, *, duties: list[Duty], chunks_by_id: dict[
     sources = list(dict.fromkeys(
         (chunks_by_id[d.chunk_id].doc_title if d.chunk_id in chunks_by_id else (d.doc_title or d.doc)) for d in selected
     ))
+    sources = [s.split(": ", 1)[0] for s in sources]  # kind, issuer and place; the subject is in the citations
+    if no_date:
+        # The question asks "by when?" and the documents set no date for this unit: say so, list what they say.
+        head = (f"Các văn bản đã nạp không nêu thời hạn cho nhiệm vụ của {who}. "
+                f"Các nhiệm vụ được giao (không ghi hạn), theo {'; '.join(sources)}:")
+        return Answer(question=question, answer="\n".join([head, *lines]), abstained=True, citations=citations,
+                      mode="duties")
     head = f"Nhiệm vụ của {who}{when} ({len(selected)} nhiệm vụ), theo {'; '.join(sources)}:"
     return Answer(question=question, answer="\n".join([head, *lines]), abstained=False, citations=citations,
                   mode="duties")
+
+
+_ASKS_WHEN = re.compile(r"\b(ngay nao|khi nao|bao gio|thoi han|han chot|han nao|luc nao|thoi gian nao)\b")
 
 
 # --- evaluation ------------------------------------------------------------------------------------------

@@ -77,9 +77,10 @@ def contains(haystack: str, needle: str) -> bool:
 # Tokens are folded syllables, plus document codes and dates kept whole ("121-kl/tw", "31/8/2025") and
 # their parts, plus syllable bigrams (Vietnamese words are mostly two syllables: "to chuc", "thanh uy").
 # We feed these lists to bm25s ourselves: its own tokenizer drops one-letter syllables and splits codes.
-TOKENIZER_VERSION = "syl+bigram-2"
+TOKENIZER_VERSION = "syl+bigram-3"
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[/\-.][a-z0-9]+)*")
+_SPACED_CODE = re.compile(r"\b(\d+)\s+-\s*([a-z]+/)|\b(\d+)-\s+([a-z]+/)")  # "208 - kh/tu" -> "208-kh/tu"
 _DATE_RE = re.compile(r"^\d{1,2}(?:/\d{1,2})?/\d{4}$")
 
 
@@ -93,7 +94,8 @@ def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
     """Split text into BM25 tokens: folded syllables, whole codes/dates and their parts, syllable bigrams."""
     tokens: list[str] = []
     syllables: list[str] = []
-    for raw in _TOKEN_RE.findall(fold(text)):
+    folded = _SPACED_CODE.sub(lambda m: f"{m.group(1) or m.group(3)}-{m.group(2) or m.group(4)}", fold(text))
+    for raw in _TOKEN_RE.findall(folded):
         raw = raw.strip(".")
         if not raw:
             continue

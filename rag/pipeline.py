@@ -8,10 +8,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from .answer import AbstainPolicy, compose_answer, is_follow_up
+from .answer import ABSTAIN_TEXT, AbstainPolicy, compose_answer, is_follow_up, unknown_names
 from .embedders import Embedder, EmbedderError, load_embedder
 from .models import Answer, Chunk
-from .normalize import fold
+from .normalize import fold, tokenize
 from .retrieval import Hit, Retriever
 from .store import IndexStoreError, index_dir_from, load_index
 
@@ -23,6 +23,33 @@ DUTY_INTENT = re.compile(
     r"|thoi han|han chot|den han|qua han|truoc ngay|truoc \d|chậm nhất|cham nhat|khi nao|trong thang|trong quy"
     r"|hoan thanh (gi|nhung|viec)|can lam|phan cong"
 )
+
+
+# Questions about a document itself (signer, number, date, issuer, recipients, what it implements): they are
+# answered by the document descriptions and preambles, which item passages would otherwise outnumber.
+META_INTENT = re.compile(
+    r"\b(ai ky|nguoi ky|ky ban hanh|do ai ky|so may|so hieu|ban hanh ngay|ngay ban hanh|ban hanh ngay nao"
+    r"|co quan nao ban hanh|ai ban hanh|gui (cho|den) (ai|nhung)|noi nhan|thuc hien (chuong trinh|ke hoach|ket luan)"
+    r" (hanh dong )?so may)\b"
+)
+
+# Words of a duty question that are about the duty table itself, not about a topic (folded forms).
+_DUTY_WORDS = set("""phai lam gi nhiem vu duoc giao cong viec nhung viec trach nhiem chu tri phoi hop thoi han han
+    chot den qua truoc sau ngay thang quy nam hoan thanh can trong tu cho theo van ban nao cac la nhu the cu the
+    hai phong hung yen thanh pho tinh huyen cong van chuong trinh hanh dong ke hoach ket luan nghi quyet trien khai
+    thuc hien""".split())
+
+
+def topic_words(question: str, units: list[str]) -> list[str]:
+    """Content syllables of a question left after removing its units, duty words, dates and numbers."""
+    from .answer import QUESTION_WORDS
+
+    unit_tokens = {t for unit in units for t in tokenize(unit, bigrams=False)}
+    return [
+        t for t in tokenize(question, bigrams=False)
+        if t not in unit_tokens and t not in _DUTY_WORDS and t not in QUESTION_WORDS
+        and not re.fullmatch(r"[\d/.\-ivx]+", t)
+    ]
 
 
 class Assistant:
@@ -81,8 +108,12 @@ class Assistant:
 
     def retrieve(self, question: str, *, k: int = 10, retrieval: str = "hybrid",
                  docs: list[str] | None = None) -> list[Hit]:
-        """Top-k passages for a question (hybrid, bm25 or dense), optionally only from some documents."""
-        return self.retriever.search(question, k=k, mode=retrieval, docs=docs)
+        """Top-k passages for a question (hybrid, bm25 or dense), optionally only from some documents.
+
+        Questions about a document itself (who signed it, its number, what it implements) search only the
+        document descriptions and preambles."""
+        kinds = {"meta", "preamble"} if META_INTENT.search(fold(question)) else None
+        return self.retriever.search(question, k=k, mode=retrieval, docs=docs, kinds=kinds)
 
     def ask(self, question: str, *, k: int = 5, retrieval: str = "hybrid", docs: list[str] | None = None,
             context: dict | None = None, use_duties: bool = True) -> Answer:
@@ -93,6 +124,10 @@ class Assistant:
         answer: Answer | None = None
         if not question:
             answer = Answer(question=question, answer="Xin hãy nhập câu hỏi.", abstained=True, mode="abstain")
+        unknown = unknown_names(question, self.retriever.lexical.model.vocab_dict) if question else []
+        if answer is None and unknown:
+            answer = Answer(question=question, abstained=True, mode="abstain",
+                            answer=f"Các văn bản đã nạp không nhắc đến {', '.join(unknown)}. {ABSTAIN_TEXT}")
         if answer is None and use_duties and self.duties:
             answer = self._duty_answer(question, context)
         if answer is None:
@@ -100,7 +135,8 @@ class Assistant:
             if context.get("question") and is_follow_up(question):
                 query = f"{context['question']} {question}"
             hits = self.retrieve(query, k=k, retrieval=retrieval, docs=docs)
-            answer = compose_answer(question, hits, policy=self.policy)
+            answer = compose_answer(question, hits, policy=self.policy,
+                                    vocabulary=self.retriever.lexical.model.vocab_dict)
             context.pop("duty_query", None)
             context["question"] = query
         answer.elapsed_ms = (time.perf_counter() - started) * 1000
@@ -116,11 +152,15 @@ class Assistant:
         follow_up = previous is not None and is_follow_up(question)
         if not (DUTY_INTENT.search(folded) or follow_up):
             return None
+        query = parse_duty_query(question, known_units=self.known_units, today=date.today())
+        if not follow_up and query is not None and len(topic_words(question, query.units)) > 2:
+            # "... phải hoàn thành các hướng dẫn được giao trước ngày nào?": a specific task, not the unit's
+            # whole list; retrieval finds that item and quotes its deadline.
+            return None
         answer = answer_from_duties(question, duties=self.duties, chunks_by_id=self.chunks_by_id,
                                     context=previous if follow_up else None)
         if answer is None:
             return None
-        query = parse_duty_query(question, known_units=self.known_units, today=date.today())
         if query is not None and not query.units and follow_up:
             query.units = previous.units
         context["duty_query"] = query

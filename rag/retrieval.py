@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 RRF_K = 60
 CANDIDATES = 50
-UNACCENTED_DENSE_WEIGHT = 0.3
+UNACCENTED_DENSE_WEIGHT = 0.0  # measured: any dense share lets e5's guesses outrank BM25's exact match
 
 
 def is_unaccented(query: str) -> bool:
@@ -58,6 +58,7 @@ class Retriever:
         for i, chunk in enumerate(chunks):
             self._rows_by_doc.setdefault(chunk.doc, []).append(i)  # type: ignore[arg-type]
         self._rows_by_doc = {k: np.asarray(v) for k, v in self._rows_by_doc.items()}
+        self._kinds: np.ndarray | None = None
 
     @classmethod
     def from_chunks(cls, chunks: list[Chunk], *, embedder: Embedder) -> "Retriever":
@@ -67,13 +68,19 @@ class Retriever:
         return cls(chunks, lexical=LexicalIndex.build(texts), faiss_index=dense.build_faiss(vectors),
                    embedder=embedder, vectors=vectors)
 
-    def _mask(self, docs: list[str] | None) -> np.ndarray | None:
-        if not docs:
+    def _mask(self, docs: list[str] | None, kinds: set[str] | None = None) -> np.ndarray | None:
+        if not docs and not kinds:
             return None
-        mask = np.zeros(len(self.chunks), dtype=bool)
-        for doc in docs:
-            if doc in self._rows_by_doc:
-                mask[self._rows_by_doc[doc]] = True
+        mask = np.ones(len(self.chunks), dtype=bool)
+        if docs:
+            mask[:] = False
+            for doc in docs:
+                if doc in self._rows_by_doc:
+                    mask[self._rows_by_doc[doc]] = True
+        if kinds:
+            if self._kinds is None:
+                self._kinds = np.array([c.kind for c in self.chunks])
+            mask &= np.isin(self._kinds, list(kinds))
         return mask
 
     def dense_search(self, query_vector: np.ndarray, k: int, *, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -89,11 +96,12 @@ class Retriever:
         return [(int(rows[i]), float(scores[i])) for i in order]
 
     def search(self, query: str, *, k: int = 10, mode: str = "hybrid", docs: list[str] | None = None,
-               query_vector: np.ndarray | None = None) -> list[Hit]:
-        """Retrieve the top-k chunks for `query`. `mode` is "hybrid", "bm25" or "dense"; `docs` filters by file."""
+               kinds: set[str] | None = None, query_vector: np.ndarray | None = None) -> list[Hit]:
+        """Retrieve the top-k chunks for `query`. `mode` is "hybrid", "bm25" or "dense"; `docs` filters by file,
+        `kinds` by chunk kind ("meta", "preamble", "item")."""
         if mode not in ("hybrid", "bm25", "dense"):
             raise ValueError(f"unknown retrieval mode {mode!r}")
-        mask = self._mask(docs)
+        mask = self._mask(docs, kinds)
         depth = max(CANDIDATES, k)
         bm25 = self.lexical.search(query, depth, mask=mask) if mode != "dense" else []
         dense_hits: list[tuple[int, float]] = []

@@ -42,7 +42,7 @@ from .readers import SUPPORTED_EXTENSIONS
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-PARSER_VERSION = "sections-1"
+PARSER_VERSION = "sections-1+duties-2"  # bump when parsing, chunking or duty extraction output changes
 DEFAULT_INDEX = "index"
 REBUILD_HINT = "Rebuild it with: rag index build corpus/   (or set RAG_INDEX to another folder)"
 

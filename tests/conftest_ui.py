@@ -7,6 +7,7 @@ on a copy (`index_copy`).
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -37,6 +38,7 @@ def built_index() -> Path:
                 from rag.store import build_index
 
                 folder = Path(tempfile.mkdtemp(prefix="rag-ui-test-index-"))
+                atexit.register(shutil.rmtree, folder, ignore_errors=True)
                 report = build_index([str(CORPUS)], index_dir=folder)
                 assert not report.errors, report.errors
                 _built["index"] = folder

@@ -8,8 +8,8 @@ duties, exports, index updates, evaluation) and renders their results in Vietnam
 from __future__ import annotations
 
 import argparse
+import atexit
 import html
-import json
 import logging
 import os
 import re
@@ -88,31 +88,40 @@ def sanitize_filename(name: str, allowed: tuple[str, ...] | None = None) -> str:
 _WORD = re.compile(r"\w+(?:[/\-]\w+)*")
 
 
-def _question_terms(question: str) -> set[str]:
-    """Folded content syllables and whole dates/codes of a question (question words removed)."""
-    from rag.answer import content_tokens
-
-    return {t for t in content_tokens(question) if "_" not in t}
-
-
 def highlight_html(text: str, question: str) -> str:
-    """HTML-escaped `text` with the words of `question` wrapped in `<mark>`, matched ignoring accents and case."""
-    from rag.normalize import fold, tokenize
+    """HTML-escaped `text` with the question's words wrapped in `<mark>`, matched ignoring accents and case.
 
-    terms = _question_terms(question)
+    A syllable is marked when it forms, with a neighbouring syllable, a two-syllable word of the question
+    ("tổ chức", "thành ủy"), so that lone common syllables are not lit everywhere; dates and document codes
+    ("31/8/2025", "183-KL/TW") are marked whole. Pairs of question words ("phải làm", "là gì") never count
+    (`rag.answer.QUESTION_WORDS`).
+    """
+    from rag.answer import QUESTION_WORDS
+    from rag.normalize import tokenize
+
+    syllables = tokenize(question, bigrams=False)
+    wanted = {t for t in syllables if re.search(r"[/\-]", t)}
+    wanted |= {f"{a}_{b}" for a, b in zip(syllables, syllables[1:])
+               if not (a in QUESTION_WORDS and b in QUESTION_WORDS)}
+    matches = list(_WORD.finditer(text))
+    keys = []
+    for m in matches:
+        tokens = tokenize(m.group(), bigrams=False)
+        keys.append(tokens[0] if tokens else "")
+    marked = [False] * len(matches)
+    for i, key in enumerate(keys):
+        if re.search(r"[/\-]", key) and key in wanted:
+            marked[i] = True
+        if i and text[matches[i - 1].end():matches[i].start()].isspace() and f"{keys[i - 1]}_{key}" in wanted:
+            marked[i - 1] = marked[i] = True
     out: list[str] = []
     last = 0
-    for match in _WORD.finditer(text):
-        word = match.group()
-        tokens = tokenize(word, bigrams=False)
-        hit = bool(tokens) and (tokens[0] in terms or (len(tokens) == 1 and fold(word) in terms))
-        if not hit and len(tokens) > 1 and not re.search(r"\d", word):
-            hit = all(t in terms for t in tokens[1:])
-        out.append(html.escape(text[last:match.start()]))
-        out.append(f"<mark>{html.escape(word)}</mark>" if hit else html.escape(word))
-        last = match.end()
+    for m, mark in zip(matches, marked):
+        out.append(html.escape(text[last:m.start()]))
+        out.append(f"<mark>{html.escape(m.group())}</mark>" if mark else html.escape(m.group()))
+        last = m.end()
     out.append(html.escape(text[last:]))
-    return "".join(out)
+    return re.sub(r"</mark>(\s+)<mark>", r"\1", "".join(out))
 
 
 def render_sources(citations: list, question: str) -> str:
@@ -152,6 +161,14 @@ def parse_ui_date(text: str | None, what: str) -> date | None:
         return parse_cli_date(text)
     except (argparse.ArgumentTypeError, ValueError):
         raise ValueError(f"«{what}» phải có dạng ngày/tháng/năm, ví dụ 31/8/2025 (đã nhập: «{text}»).") from None
+
+
+def _shown_path(path: Path) -> str:
+    """A path relative to the working folder when it is inside it (for display)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _fmt_date(value: Any) -> str:
@@ -201,6 +218,7 @@ class UIService:
         self.max_upload_bytes = int(max_upload_mb * 1024 * 1024)
         self.testset = Path(testset)
         self.export_dir = Path(tempfile.mkdtemp(prefix="rag-ui-export-"))
+        atexit.register(shutil.rmtree, self.export_dir, ignore_errors=True)
         self._write_lock = threading.Lock()
 
     # Hỏi đáp -------------------------------------------------------------------------------------------------------
@@ -387,7 +405,7 @@ def _duty_row(duty, when: date) -> list:
     from rag.duties import deadline_label
     from rag.duty_export import duty_status
 
-    source = f"{duty.doc_title or duty.doc} — {duty.section}" + (f" (trang {duty.page})" if duty.page else "")
+    source = f"{duty.doc} › {duty.section.replace(' > ', ' › ')}" + (f" (trang {duty.page})" if duty.page else "")
     return ["; ".join(duty.units_lead), "; ".join(duty.units_support), duty.action, deadline_label(duty),
             duty_status(duty, when), source]
 
@@ -512,14 +530,15 @@ def build_app(assistant, *, index_dir: str | Path, upload_dir: str | Path | None
                 show = gr.Button("Xem nhiệm vụ", variant="primary", elem_id="xem-nhiem-vu")
                 duty_msg = gr.Markdown()
                 duty_table = gr.Dataframe(headers=DUTY_HEADERS, value=[], wrap=True, interactive=False,
-                                          elem_id="bang-nhiem-vu", column_widths=["14%", "12%", "40%", "10%",
-                                                                                    "10%", "14%"])
+                                          elem_id="bang-nhiem-vu", column_widths=["13%", "12%", "37%", "11%",
+                                                                                    "9%", "18%"])
                 with gr.Row():
                     csv_btn = gr.DownloadButton("Tải CSV", value=None, elem_id="tai-csv")
                     xlsx_btn = gr.DownloadButton("Tải XLSX", value=None, elem_id="tai-xlsx")
                     ics_btn = gr.DownloadButton("Tải lịch ICS", value=None, elem_id="tai-ics")
 
                 def show_duties(unit_value, start, end, when):
+                    """Fill the duty table and prepare the three export files for the current selection."""
                     try:
                         rows, selected, message = service.duties_table(unit_value, start, end, when)
                         files = [service.export_duties(selected, fmt, when) for fmt in ("csv", "xlsx", "ics")]
@@ -532,55 +551,73 @@ def build_app(assistant, *, index_dir: str | Path, upload_dir: str | Path | None
 
             # Văn bản
             with gr.Tab("Văn bản", id="van-ban"):
+                from rag.readers import SUPPORTED_EXTENSIONS
+
+                gr.Markdown("### Văn bản trong chỉ mục")
                 docs_table = gr.Dataframe(headers=DOC_HEADERS, value=service.documents_rows(), wrap=True,
-                                          interactive=False, elem_id="bang-van-ban")
+                                          interactive=False, elem_id="bang-van-ban",
+                                          column_widths=["26%", "14%", "10%", "10%", "32%", "8%"])
                 with gr.Row():
                     with gr.Column():
-                        from rag.readers import SUPPORTED_EXTENSIONS
-
-                        upload = gr.File(label=f"Thêm văn bản ({', '.join(SUPPORTED_EXTENSIONS)}; tối đa "
-                                               f"{max_upload_mb:g} MB mỗi tệp)", file_count="multiple",
-                                         file_types=list(SUPPORTED_EXTENSIONS), elem_id="tai-len")
-                        add_btn = gr.Button("Thêm vào chỉ mục", variant="primary", elem_id="them-van-ban")
+                        gr.Markdown(f"**Thêm văn bản**: {', '.join(e.lstrip('.').upper() for e in SUPPORTED_EXTENSIONS)}"
+                                    f", tối đa {max_upload_mb:g} MB mỗi tệp, chọn được nhiều tệp. Tệp trùng tên "
+                                    "sẽ thay thế văn bản cũ.")
+                        upload = gr.UploadButton("Chọn tệp để thêm vào chỉ mục", file_count="multiple",
+                                                 file_types=list(SUPPORTED_EXTENSIONS), variant="primary",
+                                                 elem_id="tai-len")
                     with gr.Column():
-                        doc_pick = gr.Dropdown(choices=service.document_names(), label="Văn bản cần xóa",
+                        doc_pick = gr.Dropdown(choices=service.document_names(), value=None, label="Văn bản cần xóa",
                                                filterable=True, elem_id="chon-xoa")
                         remove_btn = gr.Button("Xóa khỏi chỉ mục", variant="stop", elem_id="xoa-van-ban")
+                refresh_btn = gr.Button("Làm mới danh sách", size="sm")
                 doc_msg = gr.Markdown(elem_id="thong-bao-van-ban")
 
                 def after_change(message):
+                    """Refresh the document list and the unit choices after the index changed."""
                     return (message, service.documents_rows(), gr.Dropdown(choices=service.document_names(), value=None),
-                            gr.Dropdown(choices=[""] + service.units(), value=""), None)
+                            gr.Dropdown(choices=[""] + service.units(), value=""))
 
-                add_btn.click(lambda files: after_change(service.add_files(files)), [upload],
-                              [doc_msg, docs_table, doc_pick, unit, upload], api_visibility="private")
+                change_outputs = [doc_msg, docs_table, doc_pick, unit]
+                upload.upload(lambda files: after_change(service.add_files(files)), [upload], change_outputs,
+                              api_visibility="private")
                 remove_btn.click(lambda name: after_change(service.remove_document(name)), [doc_pick],
-                                 [doc_msg, docs_table, doc_pick, unit, upload], api_visibility="private")
+                                 change_outputs, api_visibility="private")
+                refresh_btn.click(lambda: after_change(""), None, change_outputs, api_visibility="private")
                 app.load(lambda: (service.documents_rows(), gr.Dropdown(choices=service.document_names()),
                                   gr.Dropdown(choices=[""] + service.units())),
                          None, [docs_table, doc_pick, unit], api_visibility="private")
 
             # Đánh giá
             with gr.Tab("Đánh giá", id="danh-gia"):
-                gr.Markdown(f"Chạy bộ câu hỏi kiểm thử (mặc định `{service.testset}`) hoặc tải lên tệp JSONL.")
+                eval_path = gr.State(None)
+                gr.Markdown("Chạy bộ câu hỏi kiểm thử và xem các chỉ số; các câu chưa đạt được xếp lên đầu bảng.")
                 with gr.Row():
-                    eval_file = gr.File(label="Bộ câu hỏi JSONL (tùy chọn)", file_types=[".jsonl"],
-                                        elem_id="tep-danh-gia")
+                    with gr.Column():
+                        eval_source = gr.Markdown(f"Bộ câu hỏi: `{_shown_path(service.testset)}` (mặc định)")
+                        with gr.Row():
+                            eval_upload = gr.UploadButton("Tải lên bộ câu hỏi JSONL khác", file_types=[".jsonl"],
+                                                          size="sm", elem_id="tep-danh-gia")
+                            eval_default = gr.Button("Dùng bộ mặc định", size="sm")
                     eval_n = gr.Number(label="Chỉ chạy N câu đầu (0 = tất cả)", value=0, precision=0, minimum=0,
                                        elem_id="so-cau")
                 eval_btn = gr.Button("Chạy đánh giá", variant="primary", elem_id="chay-danh-gia")
                 eval_metrics = gr.Markdown(elem_id="ket-qua-danh-gia")
                 eval_table = gr.Dataframe(headers=EVAL_HEADERS, value=[], wrap=True, interactive=False,
-                                          elem_id="bang-danh-gia")
+                                          elem_id="bang-danh-gia", column_widths=["8%", "30%", "10%", "22%", "30%"])
 
                 def run_eval_ui(file, n):
+                    """Run the evaluation; show a Vietnamese error instead of failing the request."""
                     try:
                         return service.evaluate(file, int(n or 0))
                     except Exception as exc:
                         log.exception("evaluation failed")
                         return f"❌ Không chạy được đánh giá: {exc}", []
 
-                eval_btn.click(run_eval_ui, [eval_file, eval_n], [eval_metrics, eval_table], api_name="evaluate")
+                eval_upload.upload(lambda f: (f, f"Bộ câu hỏi: `{os.path.basename(f)}` (tệp tải lên)"), [eval_upload],
+                                   [eval_path, eval_source], api_visibility="private")
+                eval_default.click(lambda: (None, f"Bộ câu hỏi: `{_shown_path(service.testset)}` (mặc định)"), None,
+                                   [eval_path, eval_source], api_visibility="private")
+                eval_btn.click(run_eval_ui, [eval_path, eval_n], [eval_metrics, eval_table], api_name="evaluate")
 
         gr.api(service.api_ask, api_name="ask")
     return app
@@ -608,7 +645,7 @@ def launch(app, *, host: str = DEFAULT_HOST, port: int | None = DEFAULT_PORT, au
     return app.launch(
         server_name=host, server_port=port, auth=auth, auth_message="Đăng nhập để dùng trợ lý văn bản chỉ đạo.",
         max_file_size=f"{max_upload_mb:g}mb", prevent_thread_lock=prevent_thread_lock, quiet=quiet,
-        show_error=True, css=CSS, theme=gr.themes.Soft(), footer_links=["api"], max_threads=64,
+        show_error=True, css=CSS, theme=gr.themes.Soft(), footer_links=[], max_threads=64,
         allowed_paths=[str(app.service.export_dir)],
     )
 
@@ -641,8 +678,15 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"Lỗi: {exc}")
         return 2
+    from rag.embedders import EmbedderError
+    from rag.store import IndexStoreError
+
     index_dir = index_dir_from(args.index)
-    assistant = Assistant.load(index_dir)
+    try:
+        assistant = Assistant.load(index_dir)
+    except (IndexStoreError, EmbedderError) as exc:
+        print(f"Không mở được chỉ mục {index_dir}: {exc}")
+        return 1
     app = build_app(assistant, index_dir=index_dir, upload_dir=args.upload_dir, max_upload_mb=args.max_upload_mb,
                     testset=args.testset)
     if args.host not in ("127.0.0.1", "localhost") and not auth:

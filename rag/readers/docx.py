@@ -32,7 +32,8 @@ def check_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
+        # NotImplementedError: a damaged header declaring an unknown zip version or compression method (fuzzing)
         raise DocumentError(str(path), f"not a valid .docx (damaged zip archive: {exc})") from None
     total = sum(info.file_size for info in infos)
     if total > MAX_UNCOMPRESSED:
