@@ -87,13 +87,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ui(args: argparse.Namespace) -> int:
-    """rag ui: start the Gradio app."""
-    from ui.app import main as ui_main
-
-    return ui_main(args.ui_args) or 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `rag` with every sub-command."""
     parser = argparse.ArgumentParser(prog="rag", description="Hỏi đáp văn bản chỉ đạo (trích dẫn nguồn).")
@@ -117,9 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=5, help="passages to consider (default 5)")
     ask.set_defaults(func=cmd_ask)
 
-    ui = sub.add_parser("ui", help="start the web interface", add_help=False)
-    ui.add_argument("ui_args", nargs=argparse.REMAINDER)
-    ui.set_defaults(func=cmd_ui)
+    sub.add_parser("ui", help="start the web interface (rag ui --help for its options)", add_help=False)
 
     for name in PLUGINS:
         try:
@@ -134,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rag` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["ui"]:  # the UI parses its own options (--host, --port, --auth, ...)
+        from ui.app import main as ui_main
+
+        return int(ui_main(argv[1:]) or 0)
     parser = build_parser()
     # Options may sit between positionals ("rag index build -q corpus/"): argparse leaves the later
     # positionals over, and they belong to the list of paths.

@@ -152,12 +152,16 @@ class Assistant:
         follow_up = previous is not None and is_follow_up(question)
         if not (DUTY_INTENT.search(folded) or follow_up):
             return None
-        query = parse_duty_query(question, known_units=self.known_units, today=date.today())
+        # A follow-up date without a year ("còn trước 15/8 thì sao?") is in the year the conversation is about.
+        today = date.today()
+        if follow_up and (previous.before or previous.after):
+            today = (previous.before or previous.after).replace(month=12, day=31)
+        query = parse_duty_query(question, known_units=self.known_units, today=today)
         if not follow_up and query is not None and len(topic_words(question, query.units)) > 2:
             # "... phải hoàn thành các hướng dẫn được giao trước ngày nào?": a specific task, not the unit's
             # whole list; retrieval finds that item and quotes its deadline.
             return None
-        answer = answer_from_duties(question, duties=self.duties, chunks_by_id=self.chunks_by_id,
+        answer = answer_from_duties(question, duties=self.duties, chunks_by_id=self.chunks_by_id, today=today,
                                     context=previous if follow_up else None)
         if answer is None:
             return None

@@ -13,6 +13,8 @@ from rag.evaluation.runner import run_eval
 from rag.evaluation.testset import load_testset
 from tests.render import render_docx, render_pdf
 
+pytestmark = pytest.mark.slow  # builds indexes with the real embedder: minutes
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = sorted((ROOT / "corpus").glob("*.txt"))
 TESTSET = ROOT / "eval" / "testset.jsonl"
