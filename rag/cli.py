@@ -113,13 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("ui", help="start the web interface (rag ui --help for its options)", add_help=False)
 
     for name in PLUGINS:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+        import_module(name).register(sub)
     return parser
 
 

@@ -47,11 +47,8 @@ DEFAULT_INDEX = "index"
 REBUILD_HINT = "Rebuild it with: rag index build corpus/   (or set RAG_INDEX to another folder)"
 
 
-class IndexError_(Exception):
+class IndexStoreError(Exception):
     """The index is missing, locked, corrupt or does not match this program; the message says how to fix it."""
-
-
-IndexStoreError = IndexError_
 
 
 def index_dir_from(path: str | Path | None = None) -> Path:
@@ -104,7 +101,7 @@ def write_lock(index_dir: Path):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        raise IndexError_(
+        raise IndexStoreError(
             f"{index_dir}: another indexing run is writing this index (lock {lock_path}); wait for it to finish"
         ) from None
     try:
@@ -197,7 +194,7 @@ def build_index(
                 wanted[name] = None
         for name in remove or []:
             if name not in wanted:
-                raise IndexError_(f"{name}: not in the index (see: rag index list)")
+                raise IndexStoreError(f"{name}: not in the index (see: rag index list)")
             del wanted[name]
             report.removed.append(name)
         for path in collect_files(paths or ([] if (add or remove) else ["corpus"])):
@@ -354,12 +351,12 @@ def load_index(index_dir: str | Path | None = None) -> LoadedIndex:
     index_dir = index_dir_from(index_dir)
     gen = _current_generation(index_dir)
     if gen is None:
-        raise IndexError_(f"{index_dir}: no index found. Build one with: rag index build corpus/")
+        raise IndexStoreError(f"{index_dir}: no index found. Build one with: rag index build corpus/")
     manifest_path = gen / "manifest.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise IndexError_(f"{manifest_path}: unreadable manifest ({exc}). {REBUILD_HINT}") from None
+        raise IndexStoreError(f"{manifest_path}: unreadable manifest ({exc}). {REBUILD_HINT}") from None
     problems = []
     if manifest.get("format_version") != FORMAT_VERSION:
         problems.append(f"format version {manifest.get('format_version')} (this program reads {FORMAT_VERSION})")
@@ -372,18 +369,22 @@ def load_index(index_dir: str | Path | None = None) -> LoadedIndex:
         if not path.exists() or path.stat().st_size != size:
             problems.append(f"file {name} is missing or has the wrong size (corrupt index)")
     if problems:
-        raise IndexError_(f"{index_dir}: the index does not match: " + "; ".join(problems) + f". {REBUILD_HINT}")
+        raise IndexStoreError(f"{index_dir}: the index does not match: " + "; ".join(problems) + f". {REBUILD_HINT}")
     try:
         _, rows, vectors, duties, documents = _read_generation(gen)
         faiss_index = dense.load_faiss(gen / "dense.faiss")
         lexical = LexicalIndex.load(gen / "bm25")
     except Exception as exc:  # corrupt files surface as many exception types
-        raise IndexError_(f"{index_dir}: corrupt index ({exc!r}). {REBUILD_HINT}") from None
+        raise IndexStoreError(f"{index_dir}: corrupt index ({exc!r}). {REBUILD_HINT}") from None
     chunk_ids = [row["id"] for row in rows]
     dim = manifest.get("embedder", {}).get("dim")
-    if (chunk_ids != manifest.get("chunk_ids") or len(vectors) != len(rows) or faiss_index.ntotal != len(rows)
-            or lexical.size != max(len(rows), 1) and len(rows) or (len(rows) and vectors.shape[1] != dim)):
-        raise IndexError_(f"{index_dir}: corrupt index (chunk order, vectors and manifest disagree). {REBUILD_HINT}")
+    consistent = (
+        chunk_ids == manifest.get("chunk_ids")
+        and len(vectors) == len(rows) == faiss_index.ntotal
+        and (not rows or (lexical.size == len(rows) and vectors.shape[1] == dim))
+    )
+    if not consistent:
+        raise IndexStoreError(f"{index_dir}: corrupt index (chunk order, vectors and manifest disagree). {REBUILD_HINT}")
     chunks = [Chunk(**{k: v for k, v in row.items() if k != "text_hash"}) for row in rows]
     return LoadedIndex(path=gen, manifest=manifest, chunks=chunks, vectors=vectors, faiss_index=faiss_index,
                        lexical=lexical, duties=duties, documents=documents)

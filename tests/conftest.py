@@ -18,14 +18,12 @@ def corpus_files() -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def corpus_index(tmp_path_factory) -> Path:
-    """An index over the sample corpus, built once per session with the real default embedder."""
-    from rag.store import build_index
+def corpus_index() -> Path:
+    """An index over the sample corpus, built once per test process with the real default embedder
+    (shared with the UI tests through `tests.conftest_ui.built_index`; read-only: use `index_copy` to modify)."""
+    from tests.conftest_ui import built_index
 
-    index_dir = tmp_path_factory.mktemp("corpus-index")
-    report = build_index([CORPUS], index_dir=index_dir)
-    assert not report.errors, report.errors
-    return index_dir
+    return built_index()
 
 
 @pytest.fixture(scope="session")
