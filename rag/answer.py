@@ -185,7 +185,8 @@ def should_abstain(question: str, hits: list[Hit], policy: AbstainPolicy, *, voc
                "unknown_names": float(bool(unknown))}
     if not hits:
         return True, signals
-    return best_cos < policy.min_cosine or best_cov < policy.min_coverage or missing or bool(unknown), signals
+    too_far = 0 < best_cos < policy.min_cosine  # 0: no dense score at all (BM25-only retrieval)
+    return too_far or best_cov < policy.min_coverage or missing or bool(unknown), signals
 
 
 # Passages after the first are quoted only if they cover the question nearly as well (measured on the dev set:

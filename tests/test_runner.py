@@ -44,6 +44,7 @@ class FakeAssistant:
 
     def __init__(self):
         self.modes = []
+        self.duty_flags = []
 
     def _case(self, question):
         return next(c.id for c in CASES if c.question == question)
@@ -52,8 +53,9 @@ class FakeAssistant:
         ranked, *_ = SCRIPT[self._case(question)]
         return [SimpleNamespace(chunk=BY_ID[i], score=1.0 / (r + 1)) for r, i in enumerate(ranked[:k])]
 
-    def ask(self, question, *, k=5, retrieval="hybrid"):
+    def ask(self, question, *, k=5, retrieval="hybrid", use_duties=True):
         self.modes.append(retrieval)
+        self.duty_flags.append(use_duties)
         _, text, cited, abstained = SCRIPT[self._case(question)]
         citations = [Citation(n=n, chunk_id=i, doc=BY_ID[i].doc, title="", section=BY_ID[i].section, page=None,
                               text=BY_ID[i].text, score=0.5) for n, i in enumerate(cited, 1)]
@@ -104,8 +106,10 @@ def test_bm25_and_dense_baselines_use_the_retrieval_mode(monkeypatch):
     fake = FakeAssistant()
     monkeypatch.setattr(runner, "fixed_size_assistant", lambda assistant, documents=None: FakeAssistant())
     out = run_eval(fake, CASES, progress=False, baselines=True)
-    assert list(out["systems"]) == ["full", "bm25", "dense", "fixed"]
+    assert list(out["systems"]) == ["full", "noduty", "bm25", "dense", "fixed"]
     assert set(fake.modes) == {"hybrid", "bm25", "dense"}
+    # only the full system uses the duty table; the ablation and the baselines answer by retrieval alone
+    assert fake.duty_flags == [True] * len(CASES) + [False] * (3 * len(CASES))
 
 
 def test_summarize_empty_metrics():

@@ -648,7 +648,7 @@ def launch(app, *, host: str = DEFAULT_HOST, port: int | None = DEFAULT_PORT, au
     return app.launch(
         server_name=host, server_port=port, auth=auth, auth_message="Đăng nhập để dùng trợ lý văn bản chỉ đạo.",
         max_file_size=f"{max_upload_mb:g}mb", prevent_thread_lock=prevent_thread_lock, quiet=quiet,
-        show_error=True, css=CSS, theme=gr.themes.Soft(font=LOCAL_FONTS, font_mono=["DejaVu Sans Mono", "monospace"]), footer_links=[], max_threads=64,
+        show_error=True, css=CSS, theme=gr.themes.Soft(font=LOCAL_FONTS, font_mono=LOCAL_FONTS), footer_links=[], max_threads=64,
         allowed_paths=[str(app.service.export_dir)],
     )
 

@@ -24,10 +24,11 @@ log = logging.getLogger(__name__)
 NDCG_K = 10
 FULL = "full"
 SYSTEMS = {
-    FULL: "Full system (hybrid, structure-aware chunks)",
-    "bm25": "Baseline: BM25 only",
-    "dense": "Baseline: dense only",
-    "fixed": "Baseline: fixed-size chunks 1000/200 (hybrid)",
+    FULL: "Full system (hybrid, structure-aware chunks, duty table)",
+    "noduty": "Ablation: full system without the duty table",
+    "bm25": "Baseline: BM25 only (no duty table)",
+    "dense": "Baseline: dense only (no duty table)",
+    "fixed": "Baseline: fixed-size chunks 1000/200 (hybrid, no duty table)",
 }
 
 
@@ -55,7 +56,7 @@ def _count_relevant(chunks: list, keyed: dict[str, _Keyed], case: TestCase) -> i
 
 
 def evaluate_case(assistant: Any, case: TestCase, *, k: int = 5, retrieval: str = "hybrid",
-                  keyed_chunks: dict[str, _Keyed] | None = None, ndcg_k: int = NDCG_K) -> dict:
+                  keyed_chunks: dict[str, _Keyed] | None = None, ndcg_k: int = NDCG_K, use_duties: bool = True) -> dict:
     """Ask one question and retrieve for it; return a plain dict of the results and the per-question metrics."""
     record: dict[str, Any] = {
         "id": case.id, "question": case.question, "tags": list(case.tags), "answerable": case.answerable,
@@ -66,7 +67,8 @@ def evaluate_case(assistant: Any, case: TestCase, *, k: int = 5, retrieval: str 
     # Answer (timed).
     try:
         started = time.perf_counter()
-        answer = assistant.ask(case.question, k=k, retrieval=retrieval)
+        extra = {} if use_duties else {"use_duties": False}  # baselines answer by retrieval alone
+        answer = assistant.ask(case.question, k=k, retrieval=retrieval, **extra)
         record["latency_ms"] = (time.perf_counter() - started) * 1000
     except Exception as exc:  # one broken question must not stop the run
         log.exception("ask failed for %s", case.id)
@@ -205,10 +207,11 @@ def run_eval(assistant: Any, testset: list[TestCase], *, k: int = 5, progress: b
     from tqdm import tqdm
 
     started = time.perf_counter()
-    plan: list[tuple[str, Any, str]] = [(FULL, assistant, "hybrid")]
+    plan: list[tuple[str, Any, str, bool]] = [(FULL, assistant, "hybrid", True)]
     if baselines:
-        plan += [("bm25", assistant, "bm25"), ("dense", assistant, "dense")]
-        plan.append(("fixed", fixed_size_assistant(assistant, documents), "hybrid"))
+        plan += [("noduty", assistant, "hybrid", False), ("bm25", assistant, "bm25", False),
+                 ("dense", assistant, "dense", False)]
+        plan.append(("fixed", fixed_size_assistant(assistant, documents), "hybrid", False))
     result: dict[str, Any] = {
         "meta": {
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -217,12 +220,13 @@ def run_eval(assistant: Any, testset: list[TestCase], *, k: int = 5, progress: b
         "systems": {},
     }
     bar = tqdm(total=len(plan) * len(testset), disable=not progress, unit="q", desc="eval")
-    for name, system, mode in plan:
+    for name, system, mode, use_duties in plan:
         bar.set_description(f"eval {name}")
         keyed = {c.id: _Keyed(c.text) for c in getattr(system, "chunks", None) or []} or None
         records = []
         for case in testset:
-            records.append(evaluate_case(system, case, k=k, retrieval=mode, keyed_chunks=keyed, ndcg_k=ndcg_k))
+            records.append(evaluate_case(system, case, k=k, retrieval=mode, keyed_chunks=keyed, ndcg_k=ndcg_k,
+                                         use_duties=use_duties))
             bar.update(1)
         result["systems"][name] = {
             "label": SYSTEMS[name], "retrieval": mode, "chunks": len(getattr(system, "chunks", None) or []),
