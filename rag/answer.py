@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from .citations import CitationList
+from .citations import CitationList, lead_sources
 from .models import Answer
 from .normalize import fold, tokenize
 from .retrieval import Hit
@@ -130,12 +130,6 @@ def _excerpt(text: str, question_tokens: list[str], *, limit: int = 700) -> str:
     return " … ".join(sentences[i] for i in sorted(keep))
 
 
-def short_title(title: str) -> str:
-    """The document's kind, issuer and place ("Công văn của Ban Thường vụ Thành ủy (Hải Phòng)"), without subject."""
-    head = title.split(": ", 1)[0]
-    return head if len(head) <= 120 else head[:117].rsplit(" ", 1)[0] + "…"
-
-
 _CODE = re.compile(r"\b\d+\s*-\s*[A-Za-zĐđ]+/[A-Za-zĐđ]+\b")
 
 
@@ -222,11 +216,7 @@ def compose_answer(question: str, hits: list[Hit], *, policy: AbstainPolicy | No
         owner = _owner(hit.chunk)
         excerpt = re.sub(r"^-\s+", "", excerpt)
         lines.append(f"- {owner}{excerpt} [{n}]")
-    titles = list(dict.fromkeys(c.title for c in cites.citations))
-    if len(titles) == 1:
-        lead = f"Theo {titles[0] if len(titles[0]) <= 200 else short_title(titles[0])}:"
-    else:
-        lead = "Theo " + "; ".join(short_title(t) for t in titles) + ":"
+    lead = f"Theo {lead_sources([c.title for c in cites.citations])}:"
     return Answer(question=question, answer=lead + "\n" + "\n".join(lines), abstained=False,
                   citations=cites.citations, mode="retrieval")
 

@@ -40,3 +40,18 @@ def format_sources(citations: list[Citation]) -> str:
     if not citations:
         return ""
     return "Nguồn:\n" + "\n".join(format_citation(c) for c in citations)
+
+
+def short_title(title: str) -> str:
+    """The document's kind, issuer and place ("Công văn của Ban Thường vụ Thành ủy (Hải Phòng)"), without subject."""
+    head = title.split(": ", 1)[0]
+    return head if len(head) <= 120 else head[:117].rsplit(" ", 1)[0] + "…"
+
+
+def lead_sources(titles: list[str]) -> str:
+    """Names of the source documents for an answer's lead line: the whole title when there is one source
+    (kind, issuer and subject tell it apart), kind + issuer + place for each when there are several."""
+    titles = list(dict.fromkeys(titles))
+    if len(titles) == 1:
+        return titles[0] if len(titles[0]) <= 200 else titles[0][:197].rsplit(" ", 1)[0] + "…"
+    return "; ".join(short_title(t) for t in titles)

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .deadlines import Deadline, find_deadlines, format_date, next_occurrence, occurrences, parse_deadline
+from .citations import lead_sources
 from .models import Answer, Chunk, Citation, Section
 from .normalize import canonical, fold, match_key
 from .units import UnitMention, find_units, match_unit
@@ -55,6 +56,14 @@ class Duty:
     deadline_text: str = ""
     page: int | None = None
     doc_title: str = ""
+
+    @property
+    def unit_keys(self) -> set[str]:
+        """Accent-free keys of the duty's units, computed once (questions compare against them)."""
+        keys = self.__dict__.get("_unit_keys")
+        if keys is None:
+            keys = self.__dict__["_unit_keys"] = {match_key(u) for u in self.units}
+        return keys
 
     @property
     def units(self) -> list[str]:
@@ -454,7 +463,7 @@ def select_duties(duties: list[Duty], query: DutyQuery) -> list[Duty]:
     for i, duty in enumerate(duties):
         if query.doc and duty.doc != query.doc:
             continue
-        if wanted and not wanted & {match_key(u) for u in duty.units}:
+        if wanted and not wanted & duty.unit_keys:
             continue
         deadline = duty.deadline
         if window is None:
@@ -534,7 +543,7 @@ def answer_from_duties(question: str, *, duties: list[Duty], chunks_by_id: dict[
     sources = list(dict.fromkeys(
         (chunks_by_id[d.chunk_id].doc_title if d.chunk_id in chunks_by_id else (d.doc_title or d.doc)) for d in selected
     ))
-    sources = [s.split(": ", 1)[0] for s in sources]  # kind, issuer and place; the subject is in the citations
+    sources = [lead_sources(sources)]
     if no_date:
         # The question asks "by when?" and the documents set no date for this unit: say so, list what they say.
         head = (f"Các văn bản đã nạp không nêu thời hạn cho nhiệm vụ của {who}. "

@@ -31,21 +31,18 @@ def index_dir_default() -> str:
     return os.environ.get("RAG_INDEX", DEFAULT_INDEX)
 
 
-def load_duties(index_dir: str | Path) -> list[Duty]:
-    """Duties stored by the indexer in `<index_dir>/duties.json` (a JSON list of `Duty.to_dict()`)."""
-    path = Path(index_dir) / "duties.json"
-    return [Duty.from_dict(row) for row in json.loads(path.read_text(encoding="utf-8"))]
+def load_duties(index_dir: str | Path | None = None) -> list[Duty]:
+    """Duties stored in the index by `rag index build` (validated like every index load)."""
+    from .store import load_index
+
+    return [Duty.from_dict(row) for row in load_index(index_dir).duties]
 
 
-def load_chunks(index_dir: str | Path) -> list[Chunk]:
-    """Chunks stored by the indexer in `<index_dir>/chunks.jsonl` (one `Chunk.to_dict()` per line)."""
-    path = Path(index_dir) / "chunks.jsonl"
-    chunks = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            data = json.loads(line)
-            chunks.append(Chunk(**{k: v for k, v in data.items() if k in Chunk.__dataclass_fields__}))
-    return chunks
+def load_chunks(index_dir: str | Path | None = None) -> list[Chunk]:
+    """Chunks stored in the index, in row order."""
+    from .store import load_index
+
+    return load_index(index_dir).chunks
 
 
 def parse_cli_date(text: str) -> date:
@@ -61,13 +58,8 @@ def parse_cli_date(text: str) -> date:
 def _get_duties(args) -> list[Duty]:
     if getattr(args, "corpus", None):
         return duties_from_paths(args.corpus)
-    index = Path(args.index or index_dir_default())
-    if (index / "duties.json").exists():
-        return load_duties(index)
-    if Path("corpus").is_dir():
-        log.warning("Chưa có %s/duties.json: đọc trực tiếp thư mục corpus/", index)
-        return duties_from_paths("corpus")
-    raise SystemExit(f"Không tìm thấy {index}/duties.json; hãy lập chỉ mục hoặc dùng --corpus THƯ_MỤC")
+    # No silent fallback to the documents: without an index the store says how to build one.
+    return load_duties(args.index or index_dir_default())
 
 
 def _add_source(parser: argparse.ArgumentParser) -> None:

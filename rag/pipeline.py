@@ -66,6 +66,7 @@ class Assistant:
         self.index_dir = index_dir
         self.policy = policy or AbstainPolicy()
         self.chunks_by_id = {c.id: c for c in chunks}
+        self.known_units = sorted({u for d in self.duties for u in d.units})  # every unit named in the duty table
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, *, embedder: str | Embedder | None = None) -> "Assistant":
@@ -170,8 +171,3 @@ class Assistant:
         context["duty_query"] = query
         context["question"] = question
         return answer
-
-    @property
-    def known_units(self) -> list[str]:
-        """Every unit named in the duty table."""
-        return sorted({u for d in self.duties for u in d.units})

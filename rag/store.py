@@ -209,13 +209,17 @@ def build_index(
         old_by_doc: dict[str, list[int]] = {}
         for row_index, row in enumerate(old_rows):
             old_by_doc.setdefault(row["doc"], []).append(row_index)
+        old_duties_by_doc: dict[str, list[dict]] = {}
+        for duty in old_duties:
+            old_duties_by_doc.setdefault(duty.get("doc"), []).append(duty)
         chunks: list[Chunk] = []
         duties: list[dict] = []
         documents: dict[str, dict] = {}
         doc_entries: dict[str, dict] = {}
         seen_hashes: dict[str, str] = {}
         parse_started = time.perf_counter()
-        items = sorted(wanted.items())
+        # Documents already indexed come first: a new copy of one of them is the duplicate, not the original.
+        items = sorted(wanted.items(), key=lambda kv: (kv[0] not in old_docs, kv[0]))
         iterator = items
         if progress:
             from tqdm import tqdm
@@ -238,7 +242,7 @@ def build_index(
             if reuse:
                 rows = [old_rows[i] for i in old_by_doc.get(name, [])]
                 chunks.extend(Chunk(**{k: v for k, v in r.items() if k != "text_hash"}) for r in rows)
-                duties.extend(d for d in old_duties if d.get("doc") == name)
+                duties.extend(old_duties_by_doc.get(name, []))
                 documents[name] = old_documents.get(name, {})
                 doc_entries[name] = entry
                 seen_hashes[entry["hash"]] = name
@@ -267,6 +271,13 @@ def build_index(
             doc_entries[name] = {"hash": parsed.content_hash, "path": str(path), "chunks": len(parsed.chunks)}
             report.indexed.append(name)
         report.parse_seconds = time.perf_counter() - parse_started
+        if not chunks:
+            # Nothing readable: keep the previous index as it is and let the caller report the errors.
+            report.total_seconds = time.perf_counter() - started
+            if not report.errors:
+                raise IndexStoreError(f"{index_dir}: no documents to index (give files or folders with "
+                                      f".txt, .md, .pdf or .docx)")
+            return report
 
         # 3. Embed only chunk texts never embedded before with this embedder.
         embed_started = time.perf_counter()
