@@ -209,3 +209,24 @@ def make_encrypted_pdf(out_path: str | Path, password: str = "mat-khau") -> None
 
 
 __all__ = ["render_pdf", "render_docx", "make_scanned_pdf", "make_encrypted_pdf", "corpus_paragraphs", "HEADER_TEXT"]
+
+
+CP1258_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Vietnamese in Windows-1258 as legacy editors wrote it: base letter + combining tone mark."""
+    import unicodedata
+
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        decomposed = unicodedata.normalize("NFD", ch)
+        tones = [c for c in decomposed if c in CP1258_TONES]
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in CP1258_TONES))
+        out += base.encode("cp1258", errors="replace") + "".join(tones).encode("cp1258")
+    return bytes(out)

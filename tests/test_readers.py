@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from rag.readers import SUPPORTED_EXTENSIONS, read_document
 from rag.readers.text import clean_markdown_line, decode_text
 from tests.render import (
+    encode_cp1258,
     HEADER_TEXT,
     TABLE_ROWS,
     corpus_paragraphs,
@@ -28,7 +29,6 @@ from tests.render import (
 
 CORPUS = sorted((Path(__file__).resolve().parent.parent / "corpus").glob("*.txt"))
 NUMBERED = [p for p in CORPUS if re.search(r"^\(1\) ", p.read_text(encoding="utf-8"), re.M)]
-TONES = set("\u0300\u0301\u0303\u0309\u0323")
 VI_WORDS = ["Thành", "ủy", "Hải", "Phòng", "triển", "khai", "kết", "luận", "đồng", "chí", "Ban", "Thường", "vụ",
             "tổ", "chức", "bộ", "máy", "hiệu", "quả", "(1)", "2025", "-", "CỘNG", "SẢN", "Việt", "Nam"]
 WORD_RE = re.compile(r"\w+")
@@ -40,22 +40,6 @@ def words(text: str) -> set[str]:
 
 def texts(doc) -> list[str]:
     return [line.text for line in doc.lines]
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Encode Vietnamese in Windows-1258 the way legacy editors did: base letter + combining tone mark."""
-    out = bytearray()
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        decomposed = unicodedata.normalize("NFD", ch)
-        tones = [c for c in decomposed if c in TONES]
-        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONES))
-        out += base.encode("cp1258") + "".join(tones).encode("cp1258")
-    return bytes(out)
 
 
 def test_corpus_present():

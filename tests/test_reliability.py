@@ -15,11 +15,12 @@ import signal
 import subprocess
 import sys
 import time
-import unicodedata
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.render import encode_cp1258
 
 from rag.store import IndexStoreError, load_index
 
@@ -32,7 +33,6 @@ CORPUS = ROOT / "corpus"
 EMBEDDER = "hash:384"
 SMALL = sorted(CORPUS.glob("*.txt"), key=lambda p: p.stat().st_size)  # smallest first
 DOC_A, DOC_B, DOC_C = SMALL[0], SMALL[1], SMALL[2]
-TONES = "\u0300\u0301\u0303\u0309\u0323"
 
 
 def rag_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -54,22 +54,6 @@ def chunk_ids_by_doc(index: Path) -> dict[str, list[str]]:
     for chunk in load_index(index).chunks:
         out.setdefault(chunk.doc, []).append(chunk.id)
     return out
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Vietnamese in Windows-1258 as legacy editors wrote it: base letter + combining tone mark."""
-    out = bytearray()
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        decomposed = unicodedata.normalize("NFD", ch)
-        tones = [c for c in decomposed if c in TONES]
-        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONES))
-        out += base.encode("cp1258", errors="replace") + "".join(tones).encode("cp1258")
-    return bytes(out)
 
 
 @pytest.fixture(scope="module")
