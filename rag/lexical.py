@@ -11,6 +11,7 @@ import numpy as np
 from .normalize import tokenize
 
 log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG to the console
 
 
 class LexicalIndex:
