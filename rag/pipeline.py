@@ -13,14 +13,14 @@ from .embedders import Embedder, EmbedderError, load_embedder
 from .models import Answer, Chunk
 from .normalize import fold, tokenize
 from .retrieval import Hit, Retriever
-from .store import IndexStoreError, index_dir_from, load_index
+from .store import index_dir_from, load_index
 
 log = logging.getLogger(__name__)
 
 # A question goes to the duty table when it asks what a unit must do or by when (folded, accent-free forms).
 DUTY_INTENT = re.compile(
     r"phai lam|lam gi|nhiem vu|duoc giao|giao cho|cong viec|nhung viec|viec gi|trach nhiem|chu tri|phoi hop"
-    r"|thoi han|han chot|den han|qua han|truoc ngay|truoc \d|chậm nhất|cham nhat|khi nao|trong thang|trong quy"
+    r"|thoi han|han chot|den han|qua han|truoc ngay|truoc \d|cham nhat|khi nao|trong thang|trong quy"
     r"|hoan thanh (gi|nhung|viec)|can lam|phan cong"
 )
 
@@ -36,15 +36,16 @@ META_INTENT = re.compile(
 # Words of a duty question that are about the duty table itself, not about a topic (folded forms).
 _DUTY_WORDS = set("""phai lam gi nhiem vu duoc giao cong viec nhung viec trach nhiem chu tri phoi hop thoi han han
     chot den qua truoc sau ngay thang quy nam hoan thanh can trong tu cho theo van ban nao cac la nhu the cu the
-    hai phong hung yen thanh pho tinh huyen cong van chuong trinh hanh dong ke hoach ket luan nghi quyet trien khai
+    thanh pho tinh huyen cong van chuong trinh hanh dong ke hoach ket luan nghi quyet trien khai
     thuc hien""".split())
 
 
-def topic_words(question: str, units: list[str]) -> list[str]:
-    """Content syllables of a question left after removing its units, duty words, dates and numbers."""
+def topic_words(question: str, units: list[str], places: set[str] = frozenset()) -> list[str]:
+    """Content syllables of a question left after removing its units, the places of the indexed documents
+    (they qualify a unit: "Ban Tổ chức Thành ủy Hải Phòng"), duty words, dates and numbers."""
     from .answer import QUESTION_WORDS
 
-    unit_tokens = {t for unit in units for t in tokenize(unit, bigrams=False)}
+    unit_tokens = {t for unit in units for t in tokenize(unit, bigrams=False)} | set(places)
     return [
         t for t in tokenize(question, bigrams=False)
         if t not in unit_tokens and t not in _DUTY_WORDS and t not in QUESTION_WORDS
@@ -67,6 +68,8 @@ class Assistant:
         self.policy = policy or AbstainPolicy()
         self.chunks_by_id = {c.id: c for c in chunks}
         self.known_units = sorted({u for d in self.duties for u in d.units})  # every unit named in the duty table
+        self.place_tokens = {t for meta in self.documents.values() if meta.get("place")
+                             for t in tokenize(meta["place"], bigrams=False)}
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, *, embedder: str | Embedder | None = None) -> "Assistant":
@@ -158,7 +161,7 @@ class Assistant:
         if follow_up and (previous.before or previous.after):
             today = (previous.before or previous.after).replace(month=12, day=31)
         query = parse_duty_query(question, known_units=self.known_units, today=today)
-        if not follow_up and query is not None and len(topic_words(question, query.units)) > 2:
+        if not follow_up and query is not None and len(topic_words(question, query.units, self.place_tokens)) > 2:
             # "... phải hoàn thành các hướng dẫn được giao trước ngày nào?": a specific task, not the unit's
             # whole list; retrieval finds that item and quotes its deadline.
             return None
