@@ -72,11 +72,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for line in sys.stdin:
             if not line.strip():
                 continue
-            answer = assistant.ask(line.strip(), k=args.k, docs=docs)
+            answer = assistant.ask(line.strip(), k=args.k, docs=docs, date_from=args.from_date,
+                                   date_to=args.to_date)
             print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         return 0
     question = " ".join(args.question)
-    answer = assistant.ask(question, k=args.k, docs=docs)
+    answer = assistant.ask(question, k=args.k, docs=docs, date_from=args.from_date, date_to=args.to_date)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
@@ -85,6 +86,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print()
             print(format_sources(answer.citations))
     return 0
+
+
+def _iso_or_vn_date(text: str):
+    from .duties_cli import parse_cli_date
+
+    return parse_cli_date(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--index", help="index folder")
     ask.add_argument("--embedder", help="must match the index's embedder")
     ask.add_argument("--doc", action="append", help="only search this document (repeatable)")
+    ask.add_argument("--from-date", type=_iso_or_vn_date, help="only documents issued on or after (DD/MM/YYYY)")
+    ask.add_argument("--to-date", type=_iso_or_vn_date, help="only documents issued on or before (DD/MM/YYYY)")
     ask.add_argument("-k", type=int, default=5, help="passages to consider (default 5)")
     ask.set_defaults(func=cmd_ask)
 

@@ -110,6 +110,16 @@ class Assistant:
         fresh = Assistant.load(self.index_dir, embedder=self.embedder)
         self.__dict__.update(fresh.__dict__)
 
+    def documents_in_period(self, *, date_from: date | None = None, date_to: date | None = None) -> list[str]:
+        """Documents whose issue date lies in [date_from, date_to]; undated documents cannot qualify."""
+        names = []
+        for name, meta in self.documents.items():
+            issued = meta.get("date")
+            if issued and (date_from is None or date.fromisoformat(issued) >= date_from) and (
+                    date_to is None or date.fromisoformat(issued) <= date_to):
+                names.append(name)
+        return names
+
     def retrieve(self, question: str, *, k: int = 10, retrieval: str = "hybrid",
                  docs: list[str] | None = None) -> list[Hit]:
         """Top-k passages for a question (hybrid, bm25 or dense), optionally only from some documents.
@@ -120,14 +130,24 @@ class Assistant:
         return self.retriever.search(question, k=k, mode=retrieval, docs=docs, kinds=kinds)
 
     def ask(self, question: str, *, k: int = 5, retrieval: str = "hybrid", docs: list[str] | None = None,
+            date_from: date | None = None, date_to: date | None = None,
             context: dict | None = None, use_duties: bool = True) -> Answer:
-        """Answer one question. `context` is the previous answer's `.context` (for follow-up questions)."""
+        """Answer one question. `docs` limits the search to some documents, `date_from`/`date_to` to documents
+        issued in that period; `context` is the previous answer's `.context` (for follow-up questions)."""
         started = time.perf_counter()
         question = question.strip()
         context = dict(context or {})
         answer: Answer | None = None
         if not question:
             answer = Answer(question=question, answer="Xin hãy nhập câu hỏi.", abstained=True, mode="abstain")
+        if answer is None and (date_from or date_to):
+            dated = set(self.documents_in_period(date_from=date_from, date_to=date_to))
+            docs = sorted(dated & set(docs)) if docs else sorted(dated)
+            use_duties = False  # the duty table is not filtered by document date
+            if not docs:
+                answer = Answer(question=question, abstained=True, mode="abstain",
+                                answer="Không có văn bản nào đã nạp có ngày ban hành trong khoảng thời gian này "
+                                       "(văn bản không ghi ngày ban hành không được tính).")
         unknown = unknown_names(question, self.retriever.lexical.model.vocab_dict) if question else []
         if answer is None and unknown:
             answer = Answer(question=question, abstained=True, mode="abstain",

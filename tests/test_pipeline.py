@@ -81,3 +81,26 @@ def test_cli_refuses_missing_index_with_rebuild_hint(tmp_path):
     result = subprocess.run([sys.executable, "-m", "rag", "ask", "câu hỏi", "--index", str(tmp_path / "none")],
                             capture_output=True, text=True)
     assert result.returncode == 1 and "rag index build" in result.stderr
+
+
+def test_date_filter_uses_document_issue_dates(tmp_path):
+    from datetime import date
+
+    from rag.answer import AbstainPolicy
+    from rag.pipeline import Assistant
+    from rag.store import build_index
+
+    (tmp_path / "docs").mkdir()
+    for name, day, task in (("kh-thang-3.txt", "05 tháng 3", "rà soát biên chế"), ("kh-thang-9.txt", "10 tháng 9", "số hóa hồ sơ")):
+        (tmp_path / "docs" / name).write_text(
+            f"Số 12-KH/TU\n\nHải Phòng, ngày {day} năm 2025\n\nKẾ HOẠCH\n\n-----\n\n"
+            f"1. Ban Tổ chức Thành ủy chủ trì {task} cán bộ cấp xã, hoàn thành trong năm 2025.\n",
+            encoding="utf-8")
+    build_index([tmp_path / "docs"], index_dir=tmp_path / "ix", embedder="hash:64")
+    assistant = Assistant.load(tmp_path / "ix")
+    assistant.policy = AbstainPolicy(min_cosine=0.0)  # the hash stand-in's cosines are not e5's
+    assert assistant.documents_in_period(date_from=date(2025, 6, 1)) == ["kh-thang-9.txt"]
+    answer = assistant.ask("Ban Tổ chức Thành ủy chủ trì việc gì về cán bộ cấp xã?", date_from=date(2025, 6, 1))
+    assert {c.doc for c in answer.citations} == {"kh-thang-9.txt"}
+    none = assistant.ask("Ban Tổ chức Thành ủy chủ trì việc gì?", date_to=date(2024, 12, 31))
+    assert none.abstained and "ngày ban hành" in none.answer
