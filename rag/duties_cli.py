@@ -98,7 +98,12 @@ def cmd_duties(args) -> int:
     selected = select_duties(duties, query)
     if args.output:
         write_export(selected, args.format, args.output, as_of=as_of)
-        print(f"Đã ghi {len(selected)} nhiệm vụ vào {args.output}")
+        if args.format == "ics":
+            dated = sum(1 for d in selected if d.deadline is not None and (d.deadline.dated or d.recurring))
+            print(f"Đã ghi {dated} sự kiện vào {args.output} ({len(selected) - dated} nhiệm vụ không có hạn, "
+                  "không đưa vào lịch)")
+        else:
+            print(f"Đã ghi {len(selected)} nhiệm vụ vào {args.output}")
         return 0
     data = export_duties(selected, args.format, as_of=as_of)
     if isinstance(data, bytes):
