@@ -230,3 +230,17 @@ def encode_cp1258(text: str) -> bytes:
         base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in CP1258_TONES))
         out += base.encode("cp1258", errors="replace") + "".join(tones).encode("cp1258")
     return bytes(out)
+
+
+def make_zip_bomb(out_path: str | Path, *, megabytes: int = 300) -> Path:
+    """A .docx-named zip whose document.xml inflates to `megabytes` MB (a few hundred KB on disk)."""
+    import zipfile
+
+    out_path = Path(out_path)
+    block = b"\0" * (1024 * 1024)
+    with zipfile.ZipFile(out_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("word/document.xml", "w", force_zip64=True) as member:
+            for _ in range(megabytes):
+                member.write(block)
+    return out_path

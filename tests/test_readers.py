@@ -18,6 +18,7 @@ from rag.readers import SUPPORTED_EXTENSIONS, read_document
 from rag.readers.text import clean_markdown_line, decode_text
 from tests.render import (
     encode_cp1258,
+    make_zip_bomb,
     HEADER_TEXT,
     TABLE_ROWS,
     corpus_paragraphs,
@@ -273,13 +274,7 @@ def test_docx_zip_without_document_is_refused(tmp_path):
 
 
 def test_docx_zip_bomb_is_refused(tmp_path):
-    f = tmp_path / "bomb.docx"
-    chunk = b"\0" * (1024 * 1024)
-    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        with zf.open("word/document.xml", "w", force_zip64=True) as member:
-            for _ in range(300):
-                member.write(chunk)
+    f = make_zip_bomb(tmp_path / "bomb.docx")
     assert f.stat().st_size < 2 * 1024 * 1024
     start = time.perf_counter()
     with pytest.raises(DocumentError, match="zip bomb|expand"):

@@ -15,12 +15,11 @@ import signal
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.render import encode_cp1258
+from tests.render import encode_cp1258, make_zip_bomb
 
 from rag.store import IndexStoreError, load_index
 
@@ -121,14 +120,7 @@ def _docx_not_zip(folder: Path) -> Path:
 
 
 def _zip_bomb(folder: Path) -> Path:
-    path = folder / "bom-nen.docx"
-    block = b" " * (1024 * 1024)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        with zf.open("word/document.xml", "w", force_zip64=True) as member:
-            for _ in range(300):
-                member.write(block)
-    return path
+    return make_zip_bomb(folder / "bom-nen.docx")
 
 
 def _too_large(folder: Path) -> Path:
