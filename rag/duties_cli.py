@@ -1,14 +1,13 @@
 """CLI for duties: `rag units`, `rag duties [...]`, `rag duties-eval GOLD`. The lead's `rag/cli.py` calls
 `register(subparsers)`; `python -m rag.duties_cli ...` works on its own.
 
-Data comes from the index folder (`duties.json`, `chunks.jsonl`; default `index/` or $RAG_INDEX). Without an index,
-`--corpus PATH` (a folder or files) extracts duties directly from the documents.
+Data comes from the index built by `rag index build` (default `index/` or $RAG_INDEX); `--corpus PATH` (a folder
+or files) extracts duties directly from the documents instead. Without either, the error says how to build one.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import re
@@ -17,7 +16,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from .duties import (Duty, DutyQuery, chunks_from_paths, duties_from_paths, load_gold, score_duties, select_duties)
+from .duties import (Duty, DutyQuery, duties_from_paths, load_gold, score_duties, select_duties)
 from .models import Chunk
 from .units import match_unit
 

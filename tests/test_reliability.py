@@ -19,11 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.render import encode_cp1258, make_zip_bomb
+from tests.render import encode_cp1258, make_encrypted_pdf, make_scanned_pdf, make_zip_bomb, render_pdf
 
 from rag.store import IndexStoreError, load_index
-
-from .render import make_encrypted_pdf, make_scanned_pdf, render_docx, render_pdf
 
 log = logging.getLogger(__name__)
 
