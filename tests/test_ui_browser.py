@@ -93,11 +93,12 @@ def _ask(page, question: str) -> str:
     box = page.locator("#cau-hoi textarea")
     box.fill(question)
     box.press("Enter")
+    # Answers take ~20 ms, but a loaded machine can delay the queue and the streamed rendering by minutes.
     page.wait_for_function(
         """() => { const el = document.querySelector('#nguon');
-                   return el && el.querySelector('details.nguon'); }""")
+                   return el && el.querySelector('details.nguon'); }""", timeout=240_000)
     bot = page.locator("#chat .message-row.bot-row, #chat [data-testid='bot']").last
-    page.wait_for_function("() => !document.querySelector('#chat .pending, #chat .progress-text')")
+    page.wait_for_function("() => !document.querySelector('#chat .pending, #chat .progress-text')", timeout=240_000)
     return bot.inner_text()
 
 
