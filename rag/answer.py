@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .citations import CitationList, lead_sources
 from .models import Answer
@@ -79,11 +80,17 @@ def quantity_missing(question: str, texts: list[str]) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)
+def _token_set(text: str) -> frozenset[str]:
+    # Passages are scored several times per question (abstention, selection): tokenize each once.
+    return frozenset(tokenize(text))
+
+
 def coverage(question_tokens: list[str], text: str) -> float:
     """Share of the question's content tokens (syllables and bigrams) found in `text`."""
     if not question_tokens:
         return 1.0
-    found = set(tokenize(text))
+    found = _token_set(text)
     return sum(t in found for t in question_tokens) / len(question_tokens)
 
 
