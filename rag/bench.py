@@ -113,18 +113,18 @@ def child_index(corpus: str, index: str, embedder: str) -> dict:
     load_seconds = time.perf_counter() - started
     shutil.rmtree(index, ignore_errors=True)
     report = build_index([corpus], index_dir=index, embedder=emb)
-    gen = Path(index) / (Path(index) / "CURRENT").read_text().strip()
     words = 0
-    with open(gen / "chunks.jsonl", encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            words += len(row["text"].split()) + len(row.get("section", "").split()) + len(row["doc_title"].split())
+    for part in sorted(Path(index).glob("seg-*/chunks.jsonl")):
+        with open(part, encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                words += len(row["text"].split()) + len(row.get("section", "").split()) + len(row["doc_title"].split())
     return {
         "docs": len(report.indexed), "errors": report.errors[:5], "n_errors": len(report.errors),
         "chunks": report.chunks, "words": words, "embedder_load_s": load_seconds,
         "parse_s": report.parse_seconds, "embed_s": report.embed_seconds, "write_s": report.write_seconds,
-        "total_s": report.total_seconds, "maxrss_mb": _maxrss_mb(), "cpu_s": _cpu_s(), "index_bytes": _dir_size(gen),
-        "embedder": emb.name,
+        "total_s": report.total_seconds, "maxrss_mb": _maxrss_mb(), "cpu_s": _cpu_s(), "index_bytes": _dir_size(Path(index)),
+        "embedder": emb.name, "segments": report.segments_written,
     }
 
 
@@ -203,14 +203,14 @@ def child_query(index: str, n_questions: int, repeats: int) -> dict:
             times["answer"].append((time.perf_counter() - t) * 1000)
     # Hybrid recall@10 of the index's own FAISS index against exact (flat) search over the same vectors.
     retriever = assistant.retriever
-    vectors = np.ascontiguousarray(np.asarray(retriever.vectors, dtype=np.float32))
-    kind = type(retriever.faiss_index).__name__
-    if "Flat" in kind and "HNSW" not in kind and "IVF" not in kind:
-        recall = 1.0
+    kinds = sorted({type(index).__name__ for index in retriever.dense.indexes})
+    if kinds == ["IndexFlatIP"]:
+        recall = 1.0  # exact search in every segment
     else:
-        exact = dense.build_faiss(vectors, kind="flat")
-        recall = _hybrid_recall(retriever, retriever.faiss_index, exact, qs, table)
-    out = {"load_s": load_s, "faiss": kind, "hybrid_recall_vs_exact": recall, "n_queries": len(qs) * repeats,
+        vectors = _all_vectors(retriever)
+        exact = dense.DenseIndex.build(vectors)
+        recall = _hybrid_recall(retriever, retriever.dense, exact, qs, table)
+    out = {"load_s": load_s, "faiss": "+".join(kinds), "segments": len(retriever.dense.indexes), "hybrid_recall_vs_exact": recall, "n_queries": len(qs) * repeats,
            "embed_query_p50_ms": _percentile(embed_times, 50), "embed_query_p95_ms": _percentile(embed_times, 95),
            "embedder": emb.name, "maxrss_mb": _maxrss_mb()}
     for mode, values in times.items():
@@ -219,19 +219,27 @@ def child_query(index: str, n_questions: int, repeats: int) -> dict:
     return out
 
 
+def _all_vectors(retriever):
+    """Every live vector of the index, in row order, as one array."""
+    import numpy as np
+
+    return np.ascontiguousarray(retriever.dense.vectors_of(np.arange(retriever.dense.size)), dtype=np.float32)
+
+
 def _hybrid_recall(retriever, candidate, exact, qs: list[str], table: dict, k: int = 10) -> float:
-    """Mean overlap of hybrid top-k (as row sets) when dense search uses `candidate` instead of `exact`."""
-    original = retriever.faiss_index
+    """Mean overlap of hybrid top-k (as row sets) when dense search uses `candidate` instead of `exact` (both
+    `dense.DenseIndex`)."""
+    original = retriever.dense
     overlaps = []
     try:
         for q in qs:
-            retriever.faiss_index = exact
+            retriever.dense = exact
             truth = {h.row for h in retriever.search(q, k=k, query_vector=table[q])}
-            retriever.faiss_index = candidate
+            retriever.dense = candidate
             got = {h.row for h in retriever.search(q, k=k, query_vector=table[q])}
             overlaps.append(len(truth & got) / max(len(truth), 1))
     finally:
-        retriever.faiss_index = original
+        retriever.dense = original
     return sum(overlaps) / len(overlaps)
 
 
@@ -245,7 +253,7 @@ def child_faiss(index: str, n_questions: int) -> dict:
 
     assistant = Assistant.load(index)
     retriever = assistant.retriever
-    vectors = np.ascontiguousarray(np.asarray(retriever.vectors, dtype=np.float32))
+    vectors = _all_vectors(retriever)
     qs = questions(n_questions)
     table = {q: retriever.embedder.embed_query(q) for q in qs}
     # Also queries that look like passages (their own text cut short): denser neighbourhoods than questions.
@@ -272,7 +280,8 @@ def child_faiss(index: str, n_questions: int) -> dict:
             index_obj.search(row.reshape(1, -1), 10)
             single.append((time.perf_counter() - t1) * 1000)
         dense_recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(truth, got)]))
-        hybrid = _hybrid_recall(retriever, index_obj, flat, qs, table)
+        hybrid = _hybrid_recall(retriever, dense.DenseIndex([index_obj], [vectors]),
+                                dense.DenseIndex([flat], [vectors]), qs, table)
         results.append({"index": name, "params": params, "build_s": build_s, "query_ms_p50": _percentile(single, 50),
                         "query_ms_p95": _percentile(single, 95), "dense_recall10": dense_recall,
                         "hybrid_recall10": hybrid, "batch_ms_per_query": batch_ms})
@@ -312,7 +321,7 @@ def child_update(index: str, add_file: str, embedder: str) -> dict:
     remove_s = time.perf_counter() - t
     return {"add_s": add_s, "remove_s": remove_s, "add_errors": added.errors,
             "add_parts": {"parse_s": added.parse_seconds, "embed_s": added.embed_seconds,
-                          "write_s": added.write_seconds},
+                          "write_s": added.write_seconds, "segments_merged": added.segments_merged},
             "remove_parts": {"parse_s": removed.parse_seconds, "embed_s": removed.embed_seconds,
                              "write_s": removed.write_seconds},
             "maxrss_mb": _maxrss_mb()}

@@ -454,39 +454,18 @@ def parse_duty_query(question: str, *, known_units, today: date) -> DutyQuery | 
     return query
 
 
-def select_duties(duties: list[Duty], query: DutyQuery) -> list[Duty]:
+def select_duties(duties, query: DutyQuery) -> list[Duty]:
     """Every duty of the query's units (lead or support) in its window; recurring duties are in when one of their
-    occurrences falls in the window; a duty without a date only when no window is given. Sorted by date."""
-    wanted = {match_key(u) for u in query.units}
-    window = query.window()
-    out: list[tuple[date, int, Duty]] = []
-    for i, duty in enumerate(duties):
-        if query.doc and duty.doc != query.doc:
-            continue
-        if wanted and not wanted & duty.unit_keys:
-            continue
-        deadline = duty.deadline
-        if window is None:
-            when = (next_occurrence(deadline, query.today or date.today()) if deadline else None) or date.max
-            out.append((duty.due or when, i, duty))
-            continue
-        if deadline is None or not deadline.dated or deadline.done:
-            continue
-        if query.overdue_as_of and deadline.recurrence:
-            continue
-        if deadline.recurrence:
-            hits = occurrences(deadline, window[0], window[1])
-            if hits:
-                out.append((hits[0], i, duty))
-            continue
-        due = deadline.due
-        if query.overdue_as_of or query.due_soon_as_of:
-            if window[0] <= due <= window[1]:
-                out.append((due, i, duty))
-        elif (query.before is None or due <= query.before) and (query.after is None or due >= query.after):
-            out.append((due, i, duty))
-    out.sort(key=lambda item: (item[0], item[1]))
-    return [duty for _, _, duty in out]
+    occurrences falls in the window; a duty without a date only when no window is given. Sorted by date.
+    `duties` is a list of Duty or a `DutyTable` (the index's; see `DutyTable.select`)."""
+    return as_table(duties).select(query)[0]
+
+
+def as_table(duties) -> "DutyTable":
+    """The duties as a DutyTable (an index's table as it is; a list wrapped)."""
+    from .duty_table import DutyTable
+
+    return duties if isinstance(duties, DutyTable) else DutyTable.from_duties(list(duties))
 
 
 def deadline_label(duty: Duty) -> str:
@@ -499,23 +478,26 @@ def deadline_label(duty: Duty) -> str:
     return deadline.display()
 
 
-def answer_from_duties(question: str, *, duties: list[Duty], chunks_by_id: dict[str, Chunk], today: date | None = None,
-                       context: DutyQuery | None = None) -> Answer | None:
+MAX_LISTED = 40  # an answer lists at most this many duties (a unit of a large archive has thousands)
+
+
+def answer_from_duties(question: str, *, duties, chunks_by_id, today: date | None = None,
+                       context: DutyQuery | None = None, limit: int = MAX_LISTED) -> Answer | None:
     """Answer a "who must do what by when" question from the duty list, with one citation per source chunk.
 
     Returns None when the question names no known unit and no time window (the retrieval answer is used instead).
     `context` (the previous question's DutyQuery) supplies the unit for follow-ups like "còn trước 15/8 thì sao?".
     """
     today = today or date.today()
-    known = sorted({u for d in duties for u in d.units})
-    query = parse_duty_query(question, known_units=known, today=today)
+    table = as_table(duties)
+    query = parse_duty_query(question, known_units=table.known_units, today=today)
     if query is None:
         return None
     if not query.units and context is not None and context.units:
         query.units = list(context.units)
     if not query.units and not query.has_window:
         return None
-    selected = select_duties(duties, query)
+    selected, total = table.select(query, limit=limit)
     who = ", ".join(query.units) if query.units else "các đơn vị"
     when = f" {query.label}" if query.label else ""
     if not selected:
@@ -550,7 +532,10 @@ def answer_from_duties(question: str, *, duties: list[Duty], chunks_by_id: dict[
                 f"Các nhiệm vụ được giao (không ghi hạn), theo {'; '.join(sources)}:")
         return Answer(question=question, answer="\n".join([head, *lines]), abstained=True, citations=citations,
                       mode="duties")
-    head = f"Nhiệm vụ của {who}{when} ({len(selected)} nhiệm vụ), theo {'; '.join(sources)}:"
+    head = f"Nhiệm vụ của {who}{when} ({total} nhiệm vụ), theo {'; '.join(sources)}:"
+    if total > len(selected):
+        lines.append(f"- … và {total - len(selected)} nhiệm vụ khác (có hạn muộn hơn). Hãy hỏi theo khoảng thời gian "
+                     f"(ví dụ \"trước 31/12/2025\") hoặc xem đủ danh sách ở thẻ \"Nhiệm vụ\".")
     return Answer(question=question, answer="\n".join([head, *lines]), abstained=False, citations=citations,
                   mode="duties")
 

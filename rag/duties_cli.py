@@ -34,7 +34,7 @@ def load_duties(index_dir: str | Path | None = None) -> list[Duty]:
     """Duties stored in the index by `rag index build` (validated like every index load)."""
     from .store import load_index
 
-    return [Duty.from_dict(row) for row in load_index(index_dir).duties]
+    return list(load_index(index_dir).duties)
 
 
 def load_chunks(index_dir: str | Path | None = None) -> list[Chunk]:

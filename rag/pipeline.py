@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from .answer import ABSTAIN_TEXT, AbstainPolicy, compose_answer, is_follow_up, unknown_names
+from .duties import as_table
 from .embedders import Embedder, EmbedderError, load_embedder
 from .models import Answer, Chunk
 from .normalize import fold, tokenize
@@ -62,12 +63,12 @@ class Assistant:
         self.chunks = chunks
         self.retriever = retriever
         self.embedder: Embedder = retriever.embedder
-        self.duties = duties or []
+        self.duties = as_table(duties or [])  # a DutyTable: selection by columns, duties built on demand
         self.documents = documents or {}
         self.index_dir = index_dir
         self.policy = policy or AbstainPolicy()
-        self.chunks_by_id = {c.id: c for c in chunks}
-        self.known_units = sorted({u for d in self.duties for u in d.units})  # every unit named in the duty table
+        self.chunks_by_id = getattr(chunks, "by_id", None) or {c.id: c for c in chunks}
+        self.known_units = self.duties.known_units  # every unit named in the duty table
         self.place_tokens = {t for meta in self.documents.values() if meta.get("place")
                              for t in tokenize(meta["place"], bigrams=False)}
 
@@ -77,8 +78,6 @@ class Assistant:
 
         Asking for another embedder than the index's is an error: their vectors are not comparable.
         """
-        from .duties import Duty
-
         index_dir = index_dir_from(index_dir)
         loaded = load_index(index_dir)
         built_with = loaded.manifest["embedder"]["name"]
@@ -94,10 +93,8 @@ class Assistant:
                 f"(dimension {loaded.manifest['embedder']['dim']}), not '{emb.name}' (dimension {emb.dim}). "
                 f"Query with --embedder {built_with}, or rebuild: rag index build corpus/ --embedder {emb.name}"
             )
-        retriever = Retriever(loaded.chunks, lexical=loaded.lexical, faiss_index=loaded.faiss_index,
-                              embedder=emb, vectors=loaded.vectors)
-        duties = [Duty.from_dict(d) for d in loaded.duties]
-        return cls(chunks=loaded.chunks, retriever=retriever, duties=duties, documents=loaded.documents,
+        retriever = Retriever(loaded.chunks, lexical=loaded.lexical, dense_index=loaded.dense, embedder=emb)
+        return cls(chunks=loaded.chunks, retriever=retriever, duties=loaded.duties, documents=loaded.documents,
                    index_dir=index_dir)
 
     @classmethod
@@ -148,7 +145,7 @@ class Assistant:
                 answer = Answer(question=question, abstained=True, mode="abstain",
                                 answer="Không có văn bản nào đã nạp có ngày ban hành trong khoảng thời gian này "
                                        "(văn bản không ghi ngày ban hành không được tính).")
-        unknown = unknown_names(question, self.retriever.lexical.model.vocab_dict) if question else []
+        unknown = unknown_names(question, self.retriever.lexical.vocabulary) if question else []
         if answer is None and unknown:
             answer = Answer(question=question, abstained=True, mode="abstain",
                             answer=f"Các văn bản đã nạp không nhắc đến {', '.join(unknown)}. {ABSTAIN_TEXT}")
@@ -160,7 +157,7 @@ class Assistant:
                 query = f"{context['question']} {question}"
             hits = self.retrieve(query, k=k, retrieval=retrieval, docs=docs)
             answer = compose_answer(question, hits, policy=self.policy,
-                                    vocabulary=self.retriever.lexical.model.vocab_dict)
+                                    vocabulary=self.retriever.lexical.vocabulary)
             context.pop("duty_query", None)
             context["question"] = query
         answer.elapsed_ms = (time.perf_counter() - started) * 1000

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import dense
+from .dense import DenseIndex
 from .embedders import Embedder
 from .lexical import LexicalIndex
 from .models import Chunk
@@ -47,53 +47,43 @@ class Hit:
 class Retriever:
     """BM25 + FAISS over one set of chunks (row i of every structure is chunk i)."""
 
-    def __init__(self, chunks: list[Chunk], *, lexical: LexicalIndex, faiss_index, embedder: Embedder,
-                 vectors: np.ndarray | None = None):
+    def __init__(self, chunks, *, lexical: LexicalIndex, dense_index: DenseIndex, embedder: Embedder):
         self.chunks = chunks
         self.lexical = lexical
-        self.faiss_index = faiss_index
+        self.dense = dense_index
         self.embedder = embedder
-        self.vectors = vectors
-        self._rows_by_doc: dict[str, np.ndarray] = {}
-        for i, chunk in enumerate(chunks):
-            self._rows_by_doc.setdefault(chunk.doc, []).append(i)  # type: ignore[arg-type]
-        self._rows_by_doc = {k: np.asarray(v) for k, v in self._rows_by_doc.items()}
-        self._kinds: np.ndarray | None = None
+        if hasattr(chunks, "doc_codes"):  # an index's ChunkTable carries its columns
+            self._doc_names, self._doc_codes = chunks.doc_names, chunks.doc_codes
+            self._kind_names, self._kind_codes = chunks.kind_names, chunks.kind_codes
+        else:
+            self._doc_names = list(dict.fromkeys(c.doc for c in chunks))
+            self._kind_names = sorted({c.kind for c in chunks})
+            number = {name: i for i, name in enumerate(self._doc_names)}
+            self._doc_codes = np.asarray([number[c.doc] for c in chunks], dtype=np.int64)
+            self._kind_codes = np.asarray([self._kind_names.index(c.kind) for c in chunks], dtype=np.uint8)
 
     @classmethod
     def from_chunks(cls, chunks: list[Chunk], *, embedder: Embedder) -> "Retriever":
         """Build an in-memory retriever (used by evaluation baselines and tests)."""
         texts = [c.index_text() for c in chunks]
         vectors = embedder.embed_passages(texts)
-        return cls(chunks, lexical=LexicalIndex.build(texts), faiss_index=dense.build_faiss(vectors),
-                   embedder=embedder, vectors=vectors)
+        return cls(chunks, lexical=LexicalIndex.build(texts), dense_index=DenseIndex.build(vectors),
+                   embedder=embedder)
 
     def _mask(self, docs: list[str] | None, kinds: set[str] | None = None) -> np.ndarray | None:
         if not docs and not kinds:
             return None
-        mask = np.ones(len(self.chunks), dtype=bool)
+        mask = np.ones(len(self._doc_codes), dtype=bool)
         if docs:
-            mask[:] = False
-            for doc in docs:
-                if doc in self._rows_by_doc:
-                    mask[self._rows_by_doc[doc]] = True
+            wanted = [i for i, name in enumerate(self._doc_names) if name in set(docs)]
+            mask &= np.isin(self._doc_codes, wanted)
         if kinds:
-            if self._kinds is None:
-                self._kinds = np.array([c.kind for c in self.chunks])
-            mask &= np.isin(self._kinds, list(kinds))
+            mask &= np.isin(self._kind_codes, [i for i, k in enumerate(self._kind_names) if k in kinds])
         return mask
 
     def dense_search(self, query_vector: np.ndarray, k: int, *, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Top-k rows by cosine; with a filter, over-fetch then filter, or scan the allowed rows exactly."""
-        if mask is None:
-            return dense.search(self.faiss_index, query_vector, k)
-        found = [(r, s) for r, s in dense.search(self.faiss_index, query_vector, k * 10) if mask[r]]
-        if len(found) >= k or self.vectors is None:
-            return found[:k]
-        rows = np.flatnonzero(mask)
-        scores = np.asarray(self.vectors[rows]) @ query_vector
-        order = np.argsort(-scores)[:k]
-        return [(int(rows[i]), float(scores[i])) for i in order]
+        """Top-k rows by cosine, only among rows allowed by `mask` (exact: FAISS applies the filter)."""
+        return self.dense.search(query_vector, k, mask=mask)
 
     def search(self, query: str, *, k: int = 10, mode: str = "hybrid", docs: list[str] | None = None,
                kinds: set[str] | None = None, query_vector: np.ndarray | None = None) -> list[Hit]:
@@ -130,6 +120,6 @@ class Retriever:
         if mode == "hybrid" and hits and query_vector is not None:
             # Every hybrid hit gets its cosine (even if it came from BM25 only): the answerer uses it.
             for hit in hits:
-                if hit.dense_rank is None and self.vectors is not None:
-                    hit.dense_score = float(np.asarray(self.vectors[hit.row]) @ query_vector)
+                if hit.dense_rank is None:
+                    hit.dense_score = float(self.dense.vectors_of(hit.row) @ query_vector)
         return hits

@@ -243,10 +243,15 @@ def big_batch(tmp_path_factory) -> Path:
     return folder
 
 
+def _folders(index: Path) -> set[str]:
+    return {p.name for p in index.iterdir() if p.name.startswith(("gen-", "seg-"))}
+
+
 def _wait_for_write_phase(index: Path, old_gens: set[str], proc: subprocess.Popen, limit: float = 300) -> bool:
+    """Wait until the build creates its first segment or generation folder."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline and proc.poll() is None:
-        if {p.name for p in index.glob("gen-*")} - old_gens:
+        if _folders(index) - old_gens:
             return True
         time.sleep(0.005)
     return False
@@ -268,7 +273,7 @@ def test_kill_during_build_leaves_old_or_new_index(index_copy, big_batch, tmp_pa
     for moment in (0.5, 2.0, 5.0, "write", "write+0.1", "write+0.3"):
         shutil.rmtree(index)
         shutil.copytree(pristine, index)
-        old_gens = {p.name for p in index.glob("gen-*")}
+        old_gens = _folders(index)
         proc = _start_build(index, big_batch)
         if isinstance(moment, float):
             time.sleep(moment)
@@ -315,24 +320,29 @@ def _generation(index: Path) -> Path:
     return index / (index / "CURRENT").read_text().strip()
 
 
-def _truncate_vectors(gen: Path) -> None:
-    path = gen / "vectors.npy"
+def _segment(index: Path) -> Path:
+    manifest = json.loads((_generation(index) / "manifest.json").read_text(encoding="utf-8"))
+    return index / manifest["segments"][0]["name"]
+
+
+def _truncate_vectors(index: Path) -> None:
+    path = _segment(index) / "vectors.npy"
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
 
 
-def _garble_manifest(gen: Path) -> None:
-    path = gen / "manifest.json"
+def _garble_manifest(index: Path) -> None:
+    path = _generation(index) / "manifest.json"
     data = path.read_bytes()
     path.write_bytes(data[:40] + b"\x00garbage{" + data[60:])
 
 
-def _delete_faiss(gen: Path) -> None:
-    (gen / "dense.faiss").unlink()
+def _delete_faiss(index: Path) -> None:
+    (_segment(index) / "dense.faiss").unlink()
 
 
-def _truncate_chunks(gen: Path) -> None:
-    path = gen / "chunks.jsonl"
+def _truncate_chunks(index: Path) -> None:
+    path = _segment(index) / "chunks.jsonl"
     path.write_bytes(path.read_bytes()[:-50])
 
 
@@ -341,7 +351,7 @@ def _truncate_chunks(gen: Path) -> None:
 def test_corrupt_index_detected_with_rebuild_hint(damage, index_copy):
     """A damaged index is refused at load, by the library and by `rag ask`, with how to rebuild it."""
     index, _ = index_copy
-    damage(_generation(index))
+    damage(index)
     with pytest.raises(IndexStoreError, match="rag index build"):
         load_index(index)
     proc = rag_cli("ask", "Ban Tổ chức có nhiệm vụ gì?", "--index", str(index))
@@ -354,5 +364,7 @@ def test_manifest_lists_every_file(base_index):
     """The manifest records the size of every file it depends on (what lets load detect truncation)."""
     index, _ = base_index
     manifest = json.loads((_generation(index) / "manifest.json").read_text(encoding="utf-8"))
-    for name in ("chunks.jsonl", "vectors.npy", "dense.faiss", "duties.json", "documents.json"):
-        assert name in manifest["files"]
+    for segment in manifest["segments"]:
+        for name in ("segment.json", "chunks.jsonl", "vectors.npy", "dense.faiss", "bm25_tf.npy", "duties.jsonl",
+                     "documents.json"):
+            assert segment["files"][name] == (index / segment["name"] / name).stat().st_size

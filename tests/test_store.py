@@ -33,7 +33,8 @@ def test_manifest_records_versions_hashes_and_chunk_order(tmp_path, corpus_copy)
     assert manifest["chunk_ids"] == [c.id for c in loaded.chunks]
     assert set(manifest["documents"]) == {p.name for p in corpus_copy.glob("*.txt")}
     assert all(len(d["hash"]) == 64 for d in manifest["documents"].values())
-    assert loaded.vectors.shape == (len(loaded.chunks), 64)
+    assert loaded.dense.size == len(loaded.chunks) and loaded.dense.dim == 64
+    assert [s["name"] for s in manifest["segments"]] == [seg.name for seg in loaded.segments]
     assert loaded.duties, "duties are extracted at indexing time"
 
 
@@ -61,7 +62,7 @@ def test_add_and_remove(tmp_path, corpus_copy):
     loaded = load_index(tmp_path / "ix")
     assert files[0].name not in loaded.manifest["documents"]
     assert not any(c.doc == files[0].name for c in loaded.chunks)
-    assert not any(d["doc"] == files[0].name for d in loaded.duties)
+    assert not any(d.doc == files[0].name for d in loaded.duties)
     with pytest.raises(IndexStoreError, match="not in the index"):
         build_index(None, index_dir=tmp_path / "ix", embedder=EMB, remove=["nope.txt"])
 
@@ -90,18 +91,21 @@ def test_query_with_another_embedder_is_refused(tmp_path, corpus_copy):
 def test_failed_build_leaves_previous_index(tmp_path, corpus_copy, monkeypatch):
     build_index([corpus_copy], index_dir=tmp_path / "ix", embedder=EMB)
     before = [c.id for c in load_index(tmp_path / "ix").chunks]
+    folders = sorted(p.name for p in (tmp_path / "ix").iterdir())
     (corpus_copy / "new.txt").write_text("1. Ban Tổ chức Thành ủy hoàn thành báo cáo trước ngày 01/12/2025.\n",
                                          encoding="utf-8")
+    real_write = store.write_segment
 
-    def boom(texts):
-        raise RuntimeError("disk full")
+    def write_then_fail(folder, *args, **kwargs):
+        real_write(folder, *args, **kwargs)  # a complete segment is on disk ...
+        raise OSError("disk full")  # ... and the build fails before its manifest
 
-    monkeypatch.setattr(store.LexicalIndex, "build", staticmethod(boom))
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(store, "write_segment", write_then_fail)
+    with pytest.raises(OSError, match="disk full"):
         build_index([corpus_copy], index_dir=tmp_path / "ix", embedder=EMB)
     after = load_index(tmp_path / "ix")
     assert [c.id for c in after.chunks] == before
-    assert len(list((tmp_path / "ix").glob("gen-*"))) == 1  # the half-written generation was removed
+    assert sorted(p.name for p in (tmp_path / "ix").iterdir()) == folders  # the half-written segment was removed
 
 
 def test_bad_file_is_reported_and_others_indexed(tmp_path, corpus_copy):
@@ -111,3 +115,75 @@ def test_bad_file_is_reported_and_others_indexed(tmp_path, corpus_copy):
     failed = {Path(p).name for p, _ in report.errors}
     assert failed == {"broken.pdf", "empty.txt"}
     assert len(report.indexed) == 5
+
+
+def _files_state(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()}
+
+
+def test_add_writes_one_small_segment_and_remove_writes_none(tmp_path, corpus_copy):
+    """Adding a document leaves the existing segments untouched (same files) and embeds only its chunks;
+    removing one records it as deleted without rewriting any segment."""
+    files = sorted(corpus_copy.glob("*.txt"))
+    build_index(files[:4], index_dir=tmp_path / "ix", embedder=EMB)
+    first = load_index(tmp_path / "ix").segments[0].folder
+    state = _files_state(first)
+    added = build_index([files[4]], index_dir=tmp_path / "ix", embedder=EMB, add=True)
+    assert added.indexed == [files[4].name] and added.segments_written == 1
+    loaded = load_index(tmp_path / "ix")
+    assert added.embedded_chunks == sum(1 for c in loaded.chunks if c.doc == files[4].name)
+    # the first segment is small too, so both were merged into one, from their stored arrays
+    assert added.segments_merged == 2 and len(loaded.segments) == 1
+    segment = loaded.segments[0].folder
+    state = _files_state(segment)
+    removed = build_index(None, index_dir=tmp_path / "ix", embedder=EMB, remove=[files[1].name])
+    assert removed.segments_written == 0 and removed.segments_merged == 0 and removed.embedded_chunks == 0
+    assert _files_state(segment) == state
+    after = load_index(tmp_path / "ix")
+    assert after.manifest["segments"][0]["deleted"] == [files[1].name]
+    assert files[1].name not in {c.doc for c in after.chunks}
+    assert files[1].name not in {d.doc for d in after.duties} and files[1].name not in after.documents
+    assistant = Assistant.load(tmp_path / "ix")
+    words = " ".join(load_index(tmp_path / "ix").chunks[0].text.split()[:8])
+    assert all(h.chunk.doc != files[1].name for h in assistant.retrieve(words, k=20))
+
+
+def test_segmented_build_scores_like_one_segment(tmp_path, corpus_copy, monkeypatch):
+    """BM25 statistics and dense search span all segments: a build cut into many segments ranks every
+    question exactly as a build in one segment."""
+    build_index([corpus_copy], index_dir=tmp_path / "one", embedder=EMB)
+    monkeypatch.setattr(store, "SEGMENT_CHUNKS", 40)
+    monkeypatch.setattr(store, "SMALL_SEGMENT", 0)  # no merging
+    report = build_index([corpus_copy], index_dir=tmp_path / "many", embedder=EMB)
+    assert report.segments_written >= 4
+    one, many = Assistant.load(tmp_path / "one"), Assistant.load(tmp_path / "many")
+    assert len(load_index(tmp_path / "many").segments) == report.segments_written
+    assert [c.id for c in one.chunks] == [c.id for c in many.chunks]
+    for question in ("Ban Tổ chức Thành ủy phải làm gì trước 31/8/2025?", "ban to chuc thanh uy phai lam gi",
+                     "Kết luận số 121-KL/TW", "sắp xếp đơn vị sự nghiệp công lập"):
+        for mode in ("bm25", "dense", "hybrid"):
+            a = [(h.chunk.id, round(h.score, 5)) for h in one.retrieve(question, k=10, retrieval=mode)]
+            b = [(h.chunk.id, round(h.score, 5)) for h in many.retrieve(question, k=10, retrieval=mode)]
+            assert a == b, (question, mode)
+        assert one.ask(question).answer == many.ask(question).answer
+
+
+def test_removed_segment_is_rewritten_when_mostly_deleted(tmp_path, corpus_copy, monkeypatch):
+    monkeypatch.setattr(store, "SMALL_SEGMENT", 0)
+    files = sorted(corpus_copy.glob("*.txt"))
+    build_index(files, index_dir=tmp_path / "ix", embedder=EMB)
+    chunks = {f.name: sum(1 for c in load_index(tmp_path / "ix").chunks if c.doc == f.name) for f in files}
+    biggest = sorted(chunks, key=chunks.get, reverse=True)
+    share = 0
+    removed = []
+    for name in biggest:
+        removed.append(name)
+        share += chunks[name]
+        if share > store.MAX_DELETED_SHARE * sum(chunks.values()):
+            break
+    report = build_index(None, index_dir=tmp_path / "ix", embedder=EMB, remove=removed)
+    loaded = load_index(tmp_path / "ix")
+    assert report.segments_merged == 1 and report.embedded_chunks == 0
+    assert loaded.manifest["segments"][0]["deleted"] == []
+    assert loaded.segments[0].size == len(loaded.chunks) == sum(chunks.values()) - share
+    assert len([p for p in (tmp_path / "ix").iterdir() if p.name.startswith("seg-")]) == 1  # old one removed

@@ -350,7 +350,7 @@ class UIService:
 
     def units(self) -> list[str]:
         """Units named in the duties (lead and support), sorted, for the unit dropdown."""
-        return sorted({u for d in self.assistant.duties for u in (*d.units_lead, *d.units_support)})
+        return list(self.assistant.duties.known_units)
 
     def duties_table(self, unit: str | None, date_from: str | None, date_to: str | None,
                      as_of: str | None) -> tuple[list[list], list, str]:
