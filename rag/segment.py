@@ -164,32 +164,33 @@ def add_document(data: SegmentData, part: DocumentPart, hashes: list[int]) -> No
 
 
 class JsonLines:
-    """Random access to the lines of a .jsonl file through its offsets array (memory-mapped)."""
+    """Random access to the lines of a .jsonl file through its offsets array.
+
+    The file is memory-mapped when opened, so rows stay readable after a later build removes the folder (an
+    assistant that loaded this generation keeps answering until it reloads)."""
 
     def __init__(self, path: Path, offsets: np.ndarray):
         self.path = path
         self.offsets = offsets
-        self._map: mmap.mmap | None = None
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
+    def raw(self, i: int) -> bytes:
+        """The bytes of line i (with its newline)."""
+        return self._map[int(self.offsets[i]):int(self.offsets[i + 1])]
+
     def line(self, i: int) -> dict:
         """Parse line i."""
-        if self._map is None:
-            with open(self.path, "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else None
-            if self._map is None:
-                raise IndexError(i)
-        return json.loads(self._map[int(self.offsets[i]):int(self.offsets[i + 1])])
+        return json.loads(self.raw(i))
 
     def lines(self, rows: np.ndarray) -> Iterator[dict]:
-        """Parse the given lines in order, reading the file sequentially."""
-        with open(self.path, "rb") as handle:
-            for i in rows:
-                handle.seek(int(self.offsets[i]))
-                yield json.loads(handle.read(int(self.offsets[i + 1] - self.offsets[i])))
+        """Parse the given lines in order."""
+        for i in rows:
+            yield json.loads(self.raw(i))
 
 
 class Segment:
@@ -274,10 +275,7 @@ def merge_segments(parts: list[tuple[Segment, set[str]]], folder: Path) -> dict:
                 data.docs.append(name)
                 data.documents[name] = meta.get(name, {})
         rows = np.flatnonzero(keep)
-        with open(segment.folder / "chunks.jsonl", "rb") as handle:
-            for r in rows:
-                handle.seek(int(segment.chunk_rows.offsets[r]))
-                data.chunk_lines.append(handle.read(int(segment.chunk_rows.offsets[r + 1] - segment.chunk_rows.offsets[r])))
+        data.chunk_lines.extend(segment.chunk_rows.raw(r) for r in rows)
         data.chunk_ids.extend(segment.chunk_ids[r] for r in rows)
         data.chunk_doc.extend(doc_number[int(d)] for d in segment.chunk_doc[rows])
         data.chunk_kind.extend(segment.kinds[int(k)] for k in segment.chunk_kind[rows])
@@ -285,15 +283,13 @@ def merge_segments(parts: list[tuple[Segment, set[str]]], folder: Path) -> dict:
         vectors.append(np.asarray(segment.vectors[rows]))
         postings.append(segment.postings.select_rows(keep))
         duty_rows = np.flatnonzero(segment.live_duty_mask(deleted))
-        with open(segment.folder / "duties.jsonl", "rb") as handle:
-            for r in duty_rows:
-                handle.seek(int(segment.duty_rows.offsets[r]))
-                data.duty_lines.append(handle.read(int(segment.duty_rows.offsets[r + 1] - segment.duty_rows.offsets[r])))
-                data.duty_doc.append(doc_number[int(segment.duty_doc[r])])
-                data.duty_due.append(int(segment.duty_due[r]))
-                data.duty_flags.append(int(segment.duty_flags[r]))
-                lo, hi = segment.duty_unit_ptr[r], segment.duty_unit_ptr[r + 1]
-                data.duty_units.append([segment.units[int(u)] for u in segment.duty_unit_ids[lo:hi]])
+        for r in duty_rows:
+            data.duty_lines.append(segment.duty_rows.raw(r))
+            data.duty_doc.append(doc_number[int(segment.duty_doc[r])])
+            data.duty_due.append(int(segment.duty_due[r]))
+            data.duty_flags.append(int(segment.duty_flags[r]))
+            lo, hi = segment.duty_unit_ptr[r], segment.duty_unit_ptr[r + 1]
+            data.duty_units.append([segment.units[int(u)] for u in segment.duty_unit_ids[lo:hi]])
     dim = vectors[0].shape[1] if vectors else 0
     merged = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
     return write_segment(folder, data, merged, Postings.concat(postings))

@@ -180,6 +180,11 @@ def parse_file(path: Path) -> DocumentPart | tuple[str, str]:
     return DocumentPart(name=path.name, chunks=parsed.chunks, duties=duties, meta=meta, entry=entry)
 
 
+def default_workers() -> int:
+    """Processes that parse files in a large build: the CPUs this process may use, at most 4."""
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
 def _parse_all(paths: list[Path], *, workers: int) -> Iterator[DocumentPart | tuple[str, str]]:
     """Parse files in order; with several workers, in separate processes (parsing is pure Python, CPU-bound)."""
     if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
@@ -190,8 +195,22 @@ def _parse_all(paths: list[Path], *, workers: int) -> Iterator[DocumentPart | tu
     from concurrent.futures import ProcessPoolExecutor
 
     # "spawn": the parent may hold an embedder with its own threads, which a fork would copy in a broken state.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
         yield from pool.map(parse_file, paths, chunksize=8)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a parse worker: exit when the build process is gone (killed builds must not leave workers behind;
+    they would wait for work forever, since every worker holds the work queue open)."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 class _SegmentWriter:
@@ -307,7 +326,7 @@ def build_index(
     started = time.perf_counter()
     index_dir = index_dir_from(index_dir)
     report = BuildReport(index_dir=str(index_dir))
-    workers = workers or min(4, os.cpu_count() or 1)
+    workers = workers or default_workers()
     with write_lock(index_dir):
         _collect_garbage(index_dir, _referenced(index_dir))
         old_manifest = _read_manifest(_current_generation(index_dir))

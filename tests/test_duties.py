@@ -155,3 +155,40 @@ def test_gold_precision_recall(duties):
     assert all(match_key(g["quote"]) in match_key(texts[g["doc"]]) for g in gold)
     result = score_duties(duties, gold)
     assert result["precision"] >= 0.90 and result["recall"] >= 0.90, result
+
+
+def test_long_lists_are_cut_with_the_count(duties, chunks_by_id, known):
+    """An answer lists at most `limit` duties (earliest first) and says how many more there are."""
+    question = "Các cấp ủy phải làm gì?"
+    query = parse_duty_query(question, known_units=known, today=TODAY)
+    every = select_duties(duties, query)
+    assert len(every) > 3
+    answer = answer_from_duties(question, duties=duties, chunks_by_id=chunks_by_id, today=TODAY, limit=3)
+    lines = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert len(lines) == 4 and f"và {len(every) - 3} nhiệm vụ khác" in lines[-1]
+    assert f"({len(every)} nhiệm vụ)" in answer.answer.splitlines()[0]
+    for duty, line in zip(every[:3], lines):
+        assert duty.action[:40] in line
+
+
+def test_index_duty_table_selects_like_the_list(tmp_path, duties, known):
+    """The index's duty table (columns read from segment files, one document deleted) selects exactly what the
+    same duties selected in memory do, for every unit and several windows."""
+    from rag.duty_table import DutyTable
+    from rag.store import build_index, load_index
+
+    build_index([CORPUS], index_dir=tmp_path / "ix", embedder="hash:32")
+    build_index(None, index_dir=tmp_path / "ix", embedder="hash:32", remove=[KL183])
+    table = load_index(tmp_path / "ix").duties
+    assert isinstance(table, DutyTable)
+    kept = [d for d in duties if d.doc != KL183]
+    assert [d.id for d in table] == [d.id for d in kept]
+    windows = ["", " trước 31/8/2025", " trong tháng 9/2025", " quý IV/2025", " quá hạn", " từ 1/8/2025 đến 15/9/2025"]
+    for unit in known:
+        for window in windows:
+            query = parse_duty_query(f"{unit} phải làm gì{window}?", known_units=known, today=TODAY)
+            if query is None:
+                continue
+            expected = [d.id for d in select_duties(kept, query)]
+            assert [d.id for d in table.select(query)[0]] == expected, (unit, window)
+            assert table.select(query, limit=2)[1] == len(expected)

@@ -257,8 +257,27 @@ def _wait_for_write_phase(index: Path, old_gens: set[str], proc: subprocess.Pope
     return False
 
 
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    return {p for p in pids if Path(f"/proc/{p}").exists()
+            and Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"}
+
+
 def test_kill_during_build_leaves_old_or_new_index(index_copy, big_batch, tmp_path):
-    """SIGKILL at several moments: the index always loads, with exactly the old or the new chunk set."""
+    """SIGKILL at several moments: the index always loads, with exactly the old or the new chunk set, and the
+    build's parse workers exit too."""
     index, before = index_copy
     old_set = {i for ids in before.values() for i in ids}
     pristine = tmp_path / "pristine"
@@ -270,6 +289,7 @@ def test_kill_during_build_leaves_old_or_new_index(index_copy, big_batch, tmp_pa
     new_set = {c.id for c in load_index(reference).chunks}
     assert new_set != old_set
     outcomes = []
+    seen_workers = False
     for moment in (0.5, 2.0, 5.0, "write", "write+0.1", "write+0.3"):
         shutil.rmtree(index)
         shutil.copytree(pristine, index)
@@ -280,12 +300,19 @@ def test_kill_during_build_leaves_old_or_new_index(index_copy, big_batch, tmp_pa
         else:
             assert _wait_for_write_phase(index, old_gens, proc), "the build ended before its write phase was seen"
             time.sleep(float(moment.partition("+")[2] or 0))
+        workers = _children(proc.pid)
+        seen_workers = seen_workers or bool(workers)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _alive(workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(workers), f"parse workers left running after a kill at {moment}"
         ids = {c.id for c in load_index(index).chunks}  # must not raise
         assert ids in (old_set, new_set), f"mixed index after a kill at {moment}: {len(ids)} chunks"
         outcomes.append((moment, "new" if ids == new_set else "old"))
     assert ("write", "old") in outcomes or any(o == "old" for _, o in outcomes)
+    assert seen_workers, "the batch was expected to be parsed by worker processes"
     # After the kills a build runs to completion (the killed writers' lock is released) and gives the new set.
     proc = build_cli(index, big_batch)
     assert proc.returncode == 0, proc.stderr

@@ -187,3 +187,20 @@ def test_removed_segment_is_rewritten_when_mostly_deleted(tmp_path, corpus_copy,
     assert loaded.manifest["segments"][0]["deleted"] == []
     assert loaded.segments[0].size == len(loaded.chunks) == sum(chunks.values()) - share
     assert len([p for p in (tmp_path / "ix").iterdir() if p.name.startswith("seg-")]) == 1  # old one removed
+
+
+def test_loaded_assistant_keeps_answering_after_its_segments_are_replaced(tmp_path, corpus_copy):
+    """A build merges and removes the segments an already loaded assistant reads (the UI's, while the command
+    line adds a document): that assistant still answers from what it loaded, and a reload sees the new document."""
+    files = sorted(corpus_copy.glob("*.txt"))
+    build_index(files[:2], index_dir=tmp_path / "ix", embedder=EMB)
+    assistant = Assistant.load(tmp_path / "ix")
+    old_segments = {seg.folder for seg in load_index(tmp_path / "ix").segments}
+    build_index(files[2:3], index_dir=tmp_path / "ix", embedder=EMB, add=True)
+    assert not any(folder.exists() for folder in old_segments)
+    question = "Ban Tổ chức Thành ủy có nhiệm vụ gì?"
+    before = assistant.ask(question)
+    assert before.citations and all(c.doc in {f.name for f in files[:2]} for c in before.citations)
+    assert len(list(assistant.chunks)) == sum(1 for _ in assistant.chunks)
+    assistant.reload()
+    assert files[2].name in assistant.documents

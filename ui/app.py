@@ -367,13 +367,16 @@ class UIService:
             raise ValueError("«Từ ngày» phải trước «Đến ngày».")
         query = DutyQuery(units=[unit] if unit else [], before=end, after=start, today=when)
         selected = select_duties(self.assistant.duties, query)
-        rows = [_duty_row(duty, when) for duty in selected]
+        rows = [_duty_row(duty, when) for duty in selected[:MAX_TABLE_ROWS]]
         window = ""
         if start or end:
             window = f", hạn {'từ ' + _fmt_date(start) if start else ''}{' ' if start and end else ''}" \
                      f"{'đến ' + _fmt_date(end) if end else ''}"
-        message = (f"**{len(rows)} nhiệm vụ**" + (f" của {unit}" if unit else " (mọi đơn vị)") + window
+        message = (f"**{len(selected)} nhiệm vụ**" + (f" của {unit}" if unit else " (mọi đơn vị)") + window
                    + f"; trạng thái tính đến {_fmt_date(when)}.")
+        if len(selected) > len(rows):
+            message += (f" Bảng hiện {len(rows)} nhiệm vụ có hạn sớm nhất; tệp tải xuống (CSV, XLSX, ICS) có đủ "
+                        f"{len(selected)} nhiệm vụ.")
         return rows, selected, message
 
     def export_duties(self, selected: list, fmt: str, as_of: str | None) -> str:
@@ -401,6 +404,9 @@ class UIService:
             cases = cases[: int(limit)]
         result = run_eval(self.assistant, cases, k=5, progress=False)
         return _metrics_markdown(result, len(cases)), _eval_rows(result)
+
+
+MAX_TABLE_ROWS = 500  # rows shown in the duty table (a unit of a large archive has thousands; exports have all)
 
 
 def _duty_row(duty, when: date) -> list:
