@@ -492,6 +492,15 @@ def targets_report(r: dict) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """The `rag bench` command."""
+    if args.make_corpus:
+        from .gencorpus import make_corpus
+
+        count, out = args.make_corpus
+        if not count.isdigit() or int(count) < 1:
+            raise SystemExit(f"--make-corpus: số văn bản phải là số nguyên dương, không phải {count!r}")
+        paths = make_corpus(int(count), out, seed=args.seed)
+        print(f"{len(paths)} documents written to {out} (seed {args.seed})")
+        return 0
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
@@ -528,6 +537,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="skip flat/HNSW/IVF comparison at the largest size")
     parser.add_argument("--json", help="also write all figures as JSON to this file")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark indexes")
+    parser.add_argument("--make-corpus", nargs=2, metavar=("N", "OUT_DIR"),
+                        help="only write N generated documents to OUT_DIR (deterministic for a --seed) and exit")
 
 
 def register(subparsers) -> None:

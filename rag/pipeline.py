@@ -102,10 +102,15 @@ class Assistant:
         """An in-memory assistant over given chunks (evaluation baselines, tests)."""
         return cls(chunks=chunks, retriever=Retriever.from_chunks(chunks, embedder=embedder), duties=duties)
 
+    def reloaded(self) -> "Assistant":
+        """A new assistant over the index as it is now on disk (documents added or removed), with this one's
+        embedder. Servers swap their reference to it in one assignment, so a question being answered meanwhile
+        finishes on the old, still readable generation instead of a mix of both."""
+        return Assistant.load(self.index_dir, embedder=self.embedder)
+
     def reload(self) -> None:
-        """Reload the index from disk after it changed (documents added or removed)."""
-        fresh = Assistant.load(self.index_dir, embedder=self.embedder)
-        self.__dict__.update(fresh.__dict__)
+        """Reload the index in place (single-threaded callers; servers use `reloaded`)."""
+        self.__dict__.update(self.reloaded().__dict__)
 
     def documents_in_period(self, *, date_from: date | None = None, date_to: date | None = None) -> list[str]:
         """Documents whose issue date lies in [date_from, date_to]; undated documents cannot qualify."""

@@ -37,3 +37,14 @@ def test_generated_documents_parse_into_sections_and_chunks(tmp_path):
         assert sum(1 for c in parsed.chunks if c.kind != "meta") >= 5, path.name
         assert parsed.meta.number and parsed.meta.date and parsed.meta.signer, parsed.meta
         assert any("Phân công thực hiện" in c.text for c in parsed.chunks)
+
+
+def test_rag_bench_make_corpus_writes_the_same_documents(tmp_path, capsys):
+    from rag.cli import main
+
+    assert main(["bench", "--make-corpus", "3", str(tmp_path / "cli"), "--seed", "2"]) == 0
+    assert "3 documents written" in capsys.readouterr().out
+    written = sorted((tmp_path / "cli").iterdir())
+    expected = make_corpus(3, tmp_path / "lib", seed=2)
+    assert [p.name for p in written] == [p.name for p in expected]
+    assert [p.read_bytes() for p in written] == [p.read_bytes() for p in expected]

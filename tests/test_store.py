@@ -204,3 +204,24 @@ def test_loaded_assistant_keeps_answering_after_its_segments_are_replaced(tmp_pa
     assert len(list(assistant.chunks)) == sum(1 for _ in assistant.chunks)
     assistant.reload()
     assert files[2].name in assistant.documents
+
+
+def test_ui_upload_and_removal_swap_in_a_new_assistant(tmp_path, corpus_copy):
+    """The UI replaces its assistant by one loaded from the new generation; a question already holding the old one
+    still gets an answer from the old documents (no mix of old chunks and new retriever)."""
+    from ui.app import UIService
+
+    files = sorted(corpus_copy.glob("*.txt"))
+    build_index(files[:2], index_dir=tmp_path / "ix", embedder=EMB)
+    service = UIService(Assistant.load(tmp_path / "ix"), index_dir=tmp_path / "ix", upload_dir=tmp_path / "up")
+    old = service.assistant
+    report = service.add_files([str(files[2])])
+    assert f"Đã thêm «{files[2].name}»" in report
+    assert service.assistant is not old and files[2].name in service.assistant.documents
+    assert files[2].name not in old.documents
+    answer = old.ask("Ban Tổ chức Thành ủy có nhiệm vụ gì?")
+    assert answer.citations and {c.doc for c in answer.citations} <= {f.name for f in files[:2]}
+    added = service.assistant
+    assert service.remove_document(files[0].name).startswith("✅")
+    assert service.assistant is not added and files[0].name not in service.assistant.documents
+    assert files[0].name in added.documents

@@ -323,7 +323,7 @@ class UIService:
                         lines.append(f"- ✅ «{path.name}» đã có trong chỉ mục (không thay đổi).")
                     elif path.name in failed:
                         path.unlink(missing_ok=True)
-                self.assistant.reload()
+                self.assistant = self.assistant.reloaded()
         return "\n".join(lines)
 
     def remove_document(self, name: str | None) -> str:
@@ -343,7 +343,7 @@ class UIService:
             uploaded = self.upload_dir / name
             if uploaded.is_file():
                 uploaded.unlink()
-            self.assistant.reload()
+            self.assistant = self.assistant.reloaded()
         return f"✅ Đã xóa «{name}» khỏi chỉ mục."
 
     # Nhiệm vụ ------------------------------------------------------------------------------------------------------
