@@ -1,11 +1,12 @@
 """Duties on the real corpus: extraction, questions by unit and date, exports, and the hand-labelled gold list."""
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from rag.duties import (Duty, answer_from_duties, chunks_from_paths, duties_from_paths, load_gold,
+from rag.duties import (Duty, DutyQuery, answer_from_duties, chunks_from_paths, duties_from_paths, load_gold,
                         parse_duty_query, score_duties, select_duties)
 from rag.duty_export import duty_status, export_duties
 
@@ -183,6 +184,7 @@ def test_index_duty_table_selects_like_the_list(tmp_path, duties, known):
     assert isinstance(table, DutyTable)
     kept = [d for d in duties if d.doc != KL183]
     assert [d.id for d in table] == [d.id for d in kept]
+    doc_of = {d.id: d.doc for d in kept}
     windows = ["", " trước 31/8/2025", " trong tháng 9/2025", " quý IV/2025", " quá hạn", " từ 1/8/2025 đến 15/9/2025"]
     for unit in known:
         for window in windows:
@@ -192,3 +194,10 @@ def test_index_duty_table_selects_like_the_list(tmp_path, duties, known):
             expected = [d.id for d in select_duties(kept, query)]
             assert [d.id for d in table.select(query)[0]] == expected, (unit, window)
             assert table.select(query, limit=2)[1] == len(expected)
+            for doc in sorted({d.doc for d in kept}):  # one document: the same duties, those of that document
+                in_doc = dataclasses.replace(query, doc=doc)
+                assert [d.id for d in table.select(in_doc)[0]] == [i for i in expected if doc_of[i] == doc]
+    everything = [d.id for d in table.select(DutyQuery(today=TODAY))[0]]
+    for doc in sorted(set(doc_of.values())):  # one document, any unit
+        chosen = [d.id for d in table.select(DutyQuery(doc=doc, today=TODAY))[0]]
+        assert chosen and chosen == [i for i in everything if doc_of[i] == doc]
