@@ -18,6 +18,7 @@ the next build. Two writers are serialised by a lock file.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import logging
 import os
@@ -50,6 +51,7 @@ SEGMENT_CHUNKS = 32_768  # a build starts a new segment after this many chunks (
 SMALL_SEGMENT = 4_096  # segments with fewer live chunks are merged together after a build
 MAX_DELETED_SHARE = 0.5  # a segment with more deleted chunks than this is rewritten without them
 PARALLEL_MIN_FILES = 24  # parse in worker processes when at least this many files are new or changed
+PARSE_AHEAD = 512  # files parsed ahead of the build (about half a segment of chunks; bounds memory, keeps overlap)
 
 
 class IndexStoreError(Exception):
@@ -185,19 +187,35 @@ def default_workers() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
-def _parse_all(paths: list[Path], *, workers: int) -> Iterator[DocumentPart | tuple[str, str]]:
-    """Parse files in order; with several workers, in separate processes (parsing is pure Python, CPU-bound)."""
+def _parse_all(paths: list[Path], *, workers: int,
+               ahead: int = PARSE_AHEAD) -> Iterator[DocumentPart | tuple[str, str]]:
+    """Parse files in order; with several workers, in separate processes (parsing is pure Python, CPU-bound).
+
+    At most `ahead` files are parsed before the build takes them: `Executor.map` would submit every file at once
+    and keep all parsed documents in memory while the build embeds (unbounded for a large archive)."""
     if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
         for path in paths:
             yield parse_file(path)
         return
     import multiprocessing
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     # "spawn": the parent may hold an embedder with its own threads, which a fork would copy in a broken state.
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
-        yield from pool.map(parse_file, paths, chunksize=8)
+        remaining = iter(paths)
+        pending = deque(pool.submit(parse_file, path) for path in itertools.islice(remaining, max(1, ahead)))
+        try:
+            while pending:
+                part = pending.popleft().result()
+                following = next(remaining, None)
+                if following is not None:
+                    pending.append(pool.submit(parse_file, following))
+                yield part
+        finally:  # a failed build does not wait for files nobody will read
+            for future in pending:
+                future.cancel()
 
 
 def _exit_with_parent(parent: int) -> None:

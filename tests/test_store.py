@@ -225,3 +225,24 @@ def test_ui_upload_and_removal_swap_in_a_new_assistant(tmp_path, corpus_copy):
     assert service.remove_document(files[0].name).startswith("✅")
     assert service.assistant is not added and files[0].name not in service.assistant.documents
     assert files[0].name in added.documents
+
+
+def test_parallel_parsing_yields_every_file_in_order_with_a_short_look_ahead(tmp_path):
+    """Files parsed in worker processes, at most 3 ahead of the reader: the same documents, in the same order, as
+    parsing them here; a bad file is reported in its place."""
+    from rag.gencorpus import make_corpus
+
+    paths = make_corpus(store.PARALLEL_MIN_FILES + 2, tmp_path / "docs", seed=5)
+    bad = tmp_path / "docs" / "zz-empty.txt"
+    bad.write_bytes(b"")
+    paths = [*paths[:4], bad, *paths[4:]]
+    serial = [store.parse_file(p) for p in paths]
+    parallel = list(store._parse_all(paths, workers=2, ahead=3))
+    assert len(parallel) == len(paths)
+    for mine, theirs in zip(parallel, serial):
+        if isinstance(theirs, tuple):  # (file, error)
+            assert mine == theirs and "zz-empty.txt" in mine[0]
+        else:
+            assert mine.name == theirs.name
+            assert [c.text for c in mine.chunks] == [c.text for c in theirs.chunks]
+            assert mine.duties == theirs.duties and mine.entry == theirs.entry
