@@ -16,7 +16,8 @@ import numpy as np
 
 from .deadlines import next_occurrence, occurrences
 from .normalize import match_key
-from .segment import (FLAG_DATED, FLAG_DONE, FLAG_RECURRING, LazyRows, Segment, duty_columns)
+from .segment import (FLAG_DATED, FLAG_DONE, FLAG_RECURRING, LazyRows, Segment, duty_columns,
+                      encode_column)
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +43,13 @@ class DutyTable(Sequence):
     @classmethod
     def from_duties(cls, duties: list) -> "DutyTable":
         """A table over Duty objects in memory (duties extracted from files, tests)."""
-        doc_names = list(dict.fromkeys(d.doc for d in duties))
-        number = {name: i for i, name in enumerate(doc_names)}
+        doc_names, doc_codes = encode_column(d.doc for d in duties)
         columns = [duty_columns(d) for d in duties]
         units: dict[str, list[int]] = {}
         for i, duty in enumerate(duties):
             for unit in duty.units:
                 units.setdefault(unit, []).append(i)
-        return cls(list(duties), doc_codes=np.asarray([number[d.doc] for d in duties], dtype=np.int64),
-                   doc_names=doc_names, due=np.asarray([c[0] for c in columns], dtype=np.int64),
+        return cls(list(duties), doc_codes=doc_codes, doc_names=doc_names, due=np.asarray([c[0] for c in columns], dtype=np.int64),
                    flags=np.asarray([c[1] for c in columns], dtype=np.uint8),
                    units={u: np.asarray(v, dtype=np.int64) for u, v in units.items()})
 

@@ -16,6 +16,7 @@ from .embedders import Embedder
 from .lexical import LexicalIndex
 from .models import Chunk
 from .normalize import fold
+from .segment import encode_column
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +57,8 @@ class Retriever:
             self._doc_names, self._doc_codes = chunks.doc_names, chunks.doc_codes
             self._kind_names, self._kind_codes = chunks.kind_names, chunks.kind_codes
         else:
-            self._doc_names = list(dict.fromkeys(c.doc for c in chunks))
-            self._kind_names = sorted({c.kind for c in chunks})
-            number = {name: i for i, name in enumerate(self._doc_names)}
-            self._doc_codes = np.asarray([number[c.doc] for c in chunks], dtype=np.int64)
-            self._kind_codes = np.asarray([self._kind_names.index(c.kind) for c in chunks], dtype=np.uint8)
+            self._doc_names, self._doc_codes = encode_column(c.doc for c in chunks)
+            self._kind_names, self._kind_codes = encode_column((c.kind for c in chunks), ordered=True)
 
     @classmethod
     def from_chunks(cls, chunks: list[Chunk], *, embedder: Embedder) -> "Retriever":
@@ -75,7 +73,7 @@ class Retriever:
             return None
         mask = np.ones(len(self._doc_codes), dtype=bool)
         if docs:
-            wanted = [i for i, name in enumerate(self._doc_names) if name in set(docs)]
+            wanted = [i for i, name in enumerate(self._doc_names) if name in docs]
             mask &= np.isin(self._doc_codes, wanted)
         if kinds:
             mask &= np.isin(self._kind_codes, [i for i, k in enumerate(self._kind_names) if k in kinds])

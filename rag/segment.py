@@ -94,28 +94,27 @@ def duty_columns(duty) -> tuple[int, int]:
     return due, flags
 
 
+def encode_column(values, *, ordered: bool = False) -> tuple[list[str], np.ndarray]:
+    """Names and int64 codes of a column of strings (document of each row, kind of each row): names in order of
+    first appearance, or sorted with `ordered`; `codes[i]` is the position of `values[i]` in names."""
+    values = list(values)
+    names = sorted(set(values)) if ordered else list(dict.fromkeys(values))
+    number = {name: i for i, name in enumerate(names)}
+    return names, np.asarray([number[v] for v in values], dtype=np.int64)
+
+
 def write_segment(folder: Path, data: SegmentData, vectors: np.ndarray, postings: Postings) -> dict:
     """Write a segment folder (segment.json last) and return its segment.json content."""
     folder.mkdir(parents=True)
-    offsets = np.zeros(len(data.chunk_lines) + 1, dtype=np.int64)
-    with open(folder / "chunks.jsonl", "wb") as handle:
-        for i, line in enumerate(data.chunk_lines):
-            handle.write(line)
-            offsets[i + 1] = offsets[i] + len(line)
-    np.save(folder / "chunk_offsets.npy", offsets)
-    kinds = sorted(set(data.chunk_kind))
+    np.save(folder / "chunk_offsets.npy", write_lines(folder / "chunks.jsonl", data.chunk_lines))
+    kinds, kind_codes = encode_column(data.chunk_kind, ordered=True)
     np.save(folder / "chunk_doc.npy", np.asarray(data.chunk_doc, dtype=np.int32))
-    np.save(folder / "chunk_kind.npy", np.asarray([kinds.index(k) for k in data.chunk_kind], dtype=np.uint8))
+    np.save(folder / "chunk_kind.npy", kind_codes.astype(np.uint8))
     np.save(folder / "text_hash.npy", np.asarray(data.text_hashes, dtype=np.uint64))
     np.save(folder / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
     dense.save_faiss(dense.build_faiss(vectors), folder / "dense.faiss")
     postings.save(folder)
-    duty_offsets = np.zeros(len(data.duty_lines) + 1, dtype=np.int64)
-    with open(folder / "duties.jsonl", "wb") as handle:
-        for i, line in enumerate(data.duty_lines):
-            handle.write(line)
-            duty_offsets[i + 1] = duty_offsets[i] + len(line)
-    np.save(folder / "duty_offsets.npy", duty_offsets)
+    np.save(folder / "duty_offsets.npy", write_lines(folder / "duties.jsonl", data.duty_lines))
     np.save(folder / "duty_doc.npy", np.asarray(data.duty_doc, dtype=np.int32))
     np.save(folder / "duty_due.npy", np.asarray(data.duty_due, dtype=np.int32))
     np.save(folder / "duty_flags.npy", np.asarray(data.duty_flags, dtype=np.uint8))
@@ -132,12 +131,29 @@ def write_segment(folder: Path, data: SegmentData, vectors: np.ndarray, postings
     for path in folder.iterdir():
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())
-    tmp = folder / "segment.json.tmp"
-    tmp.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    write_atomically(folder / "segment.json", json.dumps(info, ensure_ascii=False))
+    return info
+
+
+def write_lines(path: Path, lines: list[bytes]) -> np.ndarray:
+    """Write encoded lines to a .jsonl file; return the byte offset of each line plus the end (what `JsonLines`
+    reads them back with)."""
+    offsets = np.zeros(len(lines) + 1, dtype=np.int64)
+    with open(path, "wb") as handle:
+        for i, line in enumerate(lines):
+            handle.write(line)
+            offsets[i + 1] = offsets[i] + len(line)
+    return offsets
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the whole new one: a temporary file, flushed to
+    disk, then renamed over `path`."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
-    os.replace(tmp, folder / "segment.json")
-    return info
+    os.replace(tmp, path)
 
 
 def add_document(data: SegmentData, part: DocumentPart, hashes: list[int]) -> None:
@@ -249,14 +265,16 @@ class Segment:
 
     def live_mask(self, deleted: set[str]) -> np.ndarray:
         """Chunk rows of documents not deleted."""
-        gone = [i for i, name in enumerate(self.docs) if name in deleted]
-        return ~np.isin(np.asarray(self.chunk_doc), gone) if gone else np.ones(self.size, dtype=bool)
+        return self._rows_kept(self.chunk_doc, deleted)
 
     def live_duty_mask(self, deleted: set[str]) -> np.ndarray:
         """Duty rows of documents not deleted."""
+        return self._rows_kept(self.duty_doc, deleted)
+
+    def _rows_kept(self, doc_column: np.ndarray, deleted: set[str]) -> np.ndarray:
+        """Rows whose document (a column of document numbers) is not deleted."""
         gone = [i for i, name in enumerate(self.docs) if name in deleted]
-        n = len(self.duty_due)
-        return ~np.isin(np.asarray(self.duty_doc), gone) if gone else np.ones(n, dtype=bool)
+        return ~np.isin(np.asarray(doc_column), gone) if gone else np.ones(len(doc_column), dtype=bool)
 
 
 def merge_segments(parts: list[tuple[Segment, set[str]]], folder: Path) -> dict:
@@ -354,7 +372,7 @@ class ChunkTable(LazyRows):
             remap = np.asarray([self.kind_names.index(k) for k in seg.kinds] or [0], dtype=np.uint8)
             kinds.append(remap[np.asarray(seg.chunk_kind)[rows]])
             ids = seg.chunk_ids
-            self.ids.extend(ids[r] for r in rows) if len(rows) != len(ids) else self.ids.extend(ids)
+            self.ids.extend(ids if len(rows) == len(ids) else (ids[r] for r in rows))
         self.doc_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
         self.kind_codes = np.concatenate(kinds) if kinds else np.zeros(0, dtype=np.uint8)
         self.row_of_id = {chunk_id: i for i, chunk_id in enumerate(self.ids)}

@@ -36,10 +36,10 @@ from .embedders import Embedder, load_embedder
 from .ingest import ParsedDocument, content_hash, load_document
 from .lexical import LexicalIndex, Postings
 from .models import DocumentError, DocumentMeta
-from .normalize import NORMALIZER_VERSION, TOKENIZER_VERSION, tokenize
+from .normalize import NORMALIZER_VERSION, TOKENIZER_VERSION
 from .readers import SUPPORTED_EXTENSIONS
 from .segment import (ChunkTable, DocumentPart, Segment, SegmentData, SegmentError, add_document, merge_segments,
-                      text_hash, write_segment)
+                      text_hash, write_atomically, write_segment)
 
 log = logging.getLogger(__name__)
 
@@ -301,7 +301,7 @@ class _SegmentWriter:
         self.report.embed_seconds += written - started
         folder = self.index_dir / _unique_name("seg")
         self.written.append(folder)
-        postings = Postings.from_token_lists(tokenize(t) for t in self.texts)
+        postings = Postings.from_texts(self.texts)
         write_segment(folder, self.data, vectors, postings)
         self.report.segments_written += 1
         self.report.write_seconds += time.perf_counter() - written
@@ -453,16 +453,8 @@ def build_index(
             gen = index_dir / gen_name
             gen.mkdir()
             writer.written.append(gen)
-            tmp_manifest = gen / "manifest.json.tmp"
-            tmp_manifest.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-            with open(tmp_manifest, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp_manifest, gen / "manifest.json")
-            pointer_tmp = index_dir / "CURRENT.tmp"
-            pointer_tmp.write_text(gen_name, encoding="utf-8")
-            with open(pointer_tmp, "rb+") as handle:
-                os.fsync(handle.fileno())
-            os.replace(pointer_tmp, index_dir / "CURRENT")
+            write_atomically(gen / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+            write_atomically(index_dir / "CURRENT", gen_name)
         except BaseException:
             for folder in writer.written:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -478,13 +470,10 @@ def _merge_small(index_dir: Path, layout: list[tuple[Segment, set[str]]], report
                  written: list[Path]) -> list[tuple[Segment, set[str]]]:
     """Merge segments with few live chunks, and rewrite those mostly deleted, so that many small additions do
     not slow queries down and removed documents do not stay on disk forever."""
-    def live(seg: Segment, deleted: set[str]) -> int:
-        return int(seg.live_mask(deleted).sum()) if deleted else seg.size
-
-    candidates = [i for i, (seg, deleted) in enumerate(layout)
-                  if live(seg, deleted) < SMALL_SEGMENT or (seg.size - live(seg, deleted)) > MAX_DELETED_SHARE * seg.size]
-    needs_rewrite = any(layout[i][1] and layout[i][0].size - live(*layout[i]) > MAX_DELETED_SHARE * layout[i][0].size
-                        for i in candidates)
+    live = [int(seg.live_mask(deleted).sum()) if deleted else seg.size for seg, deleted in layout]
+    mostly_deleted = [seg.size - n > MAX_DELETED_SHARE * seg.size for (seg, _), n in zip(layout, live)]
+    candidates = [i for i, n in enumerate(live) if n < SMALL_SEGMENT or mostly_deleted[i]]
+    needs_rewrite = any(mostly_deleted[i] for i in candidates)
     if len(candidates) < 2 and not needs_rewrite:
         return layout
     folder = index_dir / _unique_name("seg")
