@@ -525,7 +525,10 @@ def build_app(assistant, *, index_dir: str | Path, upload_dir: str | Path | None
                 outs = [chatbot, sources, context, question]
                 question.submit(service.chat, [question, chatbot, context], outs, api_visibility="private")
                 send.click(service.chat, [question, chatbot, context], outs, api_visibility="private")
-                clear.click(lambda: ([], render_sources([], ""), None, ""), None, outs, api_visibility="private")
+                # The question box is left alone: what the user starts typing right after the click must not be
+                # wiped when the (queued) clear arrives. queue=False: a clear does not wait behind others' questions.
+                clear.click(lambda: ([], render_sources([], ""), None), None, [chatbot, sources, context],
+                            api_visibility="private", queue=False)
 
             # Nhiệm vụ
             with gr.Tab("Nhiệm vụ", id="nhiem-vu"):
