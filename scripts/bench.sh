@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${RAG_BENCH_OUT:-bench-$(date +%Y%m%d-%H%M%S)}"
-python -m rag.bench "$@" --json "$out.json" | tee "$out.txt"
+python -m tools.bench "$@" --json "$out.json" | tee "$out.txt"
 echo "figures: $out.txt, $out.json"

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
+from tests.support.index import CORPUS, ROOT, built_index  # noqa: F401 - ROOT re-exported for tests
 
 
 @pytest.fixture(scope="session")
@@ -20,18 +19,16 @@ def corpus_files() -> list[Path]:
 @pytest.fixture(scope="session")
 def corpus_index() -> Path:
     """An index over the sample corpus, built once per test process with the real default embedder
-    (shared with the UI tests through `tests.conftest_ui.built_index`; read-only: use `index_copy` to modify)."""
-    from tests.conftest_ui import built_index
-
+    (read-only: use `index_copy` to modify)."""
     return built_index()
 
 
 @pytest.fixture(scope="session")
 def assistant(corpus_index):
     """An Assistant over the corpus index (shared: tests must not modify it)."""
-    from rag.pipeline import Assistant
+    from rag import Library
 
-    return Assistant.load(corpus_index)
+    return Library(corpus_index).assistant()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from ..answer import AbstainPolicy, should_abstain
+from ..answering.answer import AbstainPolicy, should_abstain
 from .testset import load_testset
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,9 @@ def collect_signals(assistant, testset, *, k: int = 5) -> list[dict]:
         answer = assistant.ask(case.question, k=k)
         if answer.mode == "duties":
             continue
-        hits = assistant.retrieve(case.question, k=k)
-        _, signals = should_abstain(case.question, hits, AbstainPolicy())
+        question = assistant.read(case.question)
+        hits = assistant.retrieve(question, k=k)
+        _, signals = should_abstain(question, hits, AbstainPolicy())
         rows.append({"id": case.id, "answerable": case.answerable, **signals})
     return rows
 
@@ -49,7 +50,7 @@ def choose_thresholds(rows: list[dict]) -> tuple[AbstainPolicy, float]:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the signals and the chosen thresholds."""
-    from ..pipeline import Assistant
+    from ..answering.assistant import Assistant
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index")

@@ -1,7 +1,7 @@
 """Evaluation metrics as plain functions over plain values (in the spirit of beir's `EvaluateRetrieval`).
 
 Retrieval metrics take a ranked list of booleans (`ranked_relevance[i]` is True when the i-th retrieved chunk is
-relevant). Answer metrics take texts and compare with `rag.normalize.contains`, so accents, tone placement, case
+relevant). Answer metrics take texts and compare with `rag.text.normalize.contains`, so accents, tone placement, case
 and punctuation do not matter. A metric that is undefined for a question (no facts, no evidence, no citations)
 returns None; `mean` skips None values when averaging.
 """
@@ -12,7 +12,7 @@ import logging
 import math
 from collections.abc import Iterable, Sequence
 
-from ..normalize import contains
+from ..text.normalize import contains
 
 log = logging.getLogger(__name__)
 

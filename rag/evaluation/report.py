@@ -7,6 +7,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from .runner import failure_text
+
 log = logging.getLogger(__name__)
 
 CHART_METRICS = ("hit@{k}", "fact_coverage", "citation_precision", "abstention_accuracy")
@@ -106,7 +108,7 @@ def render_markdown(result: dict) -> str:
         for ev in q["evidence"]:
             lines.append(f"- expected evidence: `{ev['doc']}`: “{ev['quote']}”")
         for reason in q["failures"]:
-            lines.append(f"- **why:** {reason}")
+            lines.append(f"- **why:** {failure_text(reason)}")
         state = "abstained" if q["abstained"] else "answered"
         lines.append(f"- got ({state}, {_fmt(q.get('latency_ms'), 0)} ms):")
         lines.append("")

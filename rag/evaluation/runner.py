@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..normalize import match_key
+from ..text.normalize import match_key
 from . import metrics
 from .testset import TestCase, doc_stem
 
@@ -30,6 +30,29 @@ SYSTEMS = {
     "dense": "Baseline: dense only (no duty table)",
     "fixed": "Baseline: fixed-size chunks 1000/200 (hybrid, no duty table)",
 }
+
+
+# Why a question failed: code -> (Vietnamese, English); "{}" is the detail (missing facts, k, the error).
+FAILURES: dict[str, tuple[str, str]] = {
+    "abstained_answerable": ("từ chối trả lời dù văn bản có thông tin", "abstained on an answerable question"),
+    "answered_unanswerable": ("trả lời câu hỏi mà văn bản không nêu", "answered a question the corpus cannot answer"),
+    "missing_facts": ("câu trả lời thiếu ý: {}", "missing facts: {}"),
+    "no_evidence_retrieved": ("không tìm thấy đoạn bằng chứng trong {} đoạn đầu", "no evidence passage in the top {} retrieved"),
+    "evidence_not_cited": ("chưa trích dẫn đoạn bằng chứng: {}", "evidence not cited: {}"),
+    "ask_error": ("lỗi khi trả lời câu hỏi", "error in ask: {}"),
+    "retrieve_error": ("lỗi khi tìm đoạn văn", "error in retrieve: {}"),
+}
+
+
+def failure(code: str, detail: str = "") -> dict:
+    """One failure reason of a question, as stored in the results."""
+    return {"code": code, "detail": detail}
+
+
+def failure_text(item: dict, *, language: str = "en") -> str:
+    """A failure reason in English (reports) or Vietnamese (`language="vi"`, the UI)."""
+    template = FAILURES[item["code"]][0 if language == "vi" else 1]
+    return template.format(item.get("detail", ""))
 
 
 class _Keyed:
@@ -64,16 +87,17 @@ def evaluate_case(assistant: Any, case: TestCase, *, k: int = 5, retrieval: str 
         "failures": [],
     }
     quotes = [e.quote for e in case.evidence]
+    question = assistant.read(case.question)  # read once, for the answer and for retrieval
     # Answer (timed).
     try:
         started = time.perf_counter()
         extra = {} if use_duties else {"use_duties": False}  # baselines answer by retrieval alone
-        answer = assistant.ask(case.question, k=k, retrieval=retrieval, **extra)
+        answer = assistant.ask(question, k=k, retrieval=retrieval, **extra)
         record["latency_ms"] = (time.perf_counter() - started) * 1000
     except Exception as exc:  # one broken question must not stop the run
         log.exception("ask failed for %s", case.id)
         record.update(latency_ms=None, answer="", abstained=False, citations=[], error=repr(exc))
-        record["failures"].append(f"error in ask: {exc!r}")
+        record["failures"].append(failure("ask_error", repr(exc)))
         answer = None
     if answer is not None:
         record["answer"] = answer.answer
@@ -85,11 +109,11 @@ def evaluate_case(assistant: Any, case: TestCase, *, k: int = 5, retrieval: str 
     # Retrieval.
     depth = max(k, ndcg_k)
     try:
-        hits = assistant.retrieve(case.question, k=depth, retrieval=retrieval)
+        hits = assistant.retrieve(question, k=depth, retrieval=retrieval)
     except Exception as exc:
         log.exception("retrieve failed for %s", case.id)
         hits = []
-        record["failures"].append(f"error in retrieve: {exc!r}")
+        record["failures"].append(failure("retrieve_error", repr(exc)))
     found = [evidence_found(h.chunk.doc, (keyed_chunks or {}).get(h.chunk.id) or h.chunk.text, case) for h in hits]
     relevance = [bool(f) for f in found]
     record["retrieved"] = [
@@ -115,18 +139,18 @@ def evaluate_case(assistant: Any, case: TestCase, *, k: int = 5, retrieval: str 
         record["citation_precision"] = metrics.citation_precision(cited_texts, quotes, case.facts) if answered else None
         record["citation_recall"] = metrics.citation_recall(cited_texts if answered else [], quotes)
         if not answered:
-            record["failures"].append("abstained on an answerable question")
+            record["failures"].append(failure("abstained_answerable"))
         if record["missing_facts"] and answered:
-            record["failures"].append("missing facts: " + "; ".join(record["missing_facts"]))
+            record["failures"].append(failure("missing_facts", "; ".join(record["missing_facts"])))
         if record["hit"] == 0.0:
-            record["failures"].append(f"no evidence passage in the top {k} retrieved")
+            record["failures"].append(failure("no_evidence_retrieved", str(k)))
         if record["citation_recall"] is not None and record["citation_recall"] < 1 and answered:
             uncited = [q for q in quotes if metrics.citation_recall(cited_texts, [q]) == 0]
-            record["failures"].append("evidence not cited: " + "; ".join(uncited))
+            record["failures"].append(failure("evidence_not_cited", "; ".join(uncited)))
     else:
         record.update(fact_coverage=None, missing_facts=[], citation_precision=None, citation_recall=None)
         if answered:
-            record["failures"].append("answered a question the corpus cannot answer")
+            record["failures"].append(failure("answered_unanswerable"))
     record["failed"] = bool(record["failures"])
     return record
 
@@ -168,7 +192,7 @@ def by_tag(records: list[dict], *, k: int = 5, ndcg_k: int = NDCG_K) -> dict[str
 
 def _document_paths(assistant: Any, documents: Iterable[str | Path] | None) -> list[Path]:
     """Files behind the assistant's index, for the fixed-size baseline: given explicitly, else from index metadata."""
-    from ..store import collect_files
+    from ..documents.ingest import collect_files
 
     if documents:
         return collect_files(list(documents))
@@ -183,9 +207,9 @@ def _document_paths(assistant: Any, documents: Iterable[str | Path] | None) -> l
 
 def fixed_size_assistant(assistant: Any, documents: Iterable[str | Path] | None = None) -> Any:
     """An in-memory assistant over 1000-character chunks (200 overlap) of each document's plain text."""
-    from ..chunking import fixed_size_chunks
-    from ..ingest import load_document
-    from ..pipeline import Assistant
+    from ..answering.assistant import Assistant
+    from ..documents.chunking import fixed_size_chunks
+    from ..documents.ingest import load_document
 
     chunks = []
     for path in _document_paths(assistant, documents):

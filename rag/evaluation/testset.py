@@ -12,20 +12,9 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import TestsetError
+
 log = logging.getLogger(__name__)
-
-
-class TestsetError(Exception):
-    """A test set file cannot be used; the message names the file, the line and the problem."""
-
-    __test__ = False  # not a pytest test class
-
-    def __init__(self, path: str, line: int | None, problem: str):
-        self.path = str(path)
-        self.line = line
-        self.problem = problem
-        where = f"{path}:{line}" if line is not None else str(path)
-        super().__init__(f"{where}: {problem}")
 
 
 @dataclass
@@ -81,38 +70,45 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
 }
 
 
+class _Invalid(ValueError):
+    """One problem of one line (the loader adds the file and the line number)."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
 def _check_strings(values: list, what: str) -> list[str]:
     for i, value in enumerate(values):
         if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"{what}[{i}] must be a non-empty string, got {value!r}")
+            raise _Invalid("testset_bad_string", what=what, i=i, value=repr(value))
     return list(values)
 
 
 def parse_case(obj: object) -> TestCase:
-    """Validate one decoded JSON object and build a `TestCase`. Raises `ValueError` describing the problem."""
+    """Validate one decoded JSON object and build a `TestCase`. Raises `ValueError` (coded) describing the problem."""
     if not isinstance(obj, dict):
-        raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
+        raise _Invalid("testset_not_object", kind=type(obj).__name__)
     for name, kind in _FIELDS.items():
         if name not in obj:
-            raise ValueError(f"missing field '{name}'")
+            raise _Invalid("testset_missing_field", field=name)
         if not isinstance(obj[name], kind):
-            raise ValueError(f"field '{name}' must be {kind.__name__}, got {type(obj[name]).__name__}")
+            raise _Invalid("testset_field_type", field=name, kind=kind.__name__, got=type(obj[name]).__name__)
     if not obj["id"].strip() or not obj["question"].strip():
-        raise ValueError("fields 'id' and 'question' must not be empty")
+        raise _Invalid("testset_empty_field")
     facts = _check_strings(obj["facts"], "facts")
     tags = _check_strings(obj["tags"], "tags")
     evidence: list[Evidence] = []
     for i, item in enumerate(obj["evidence"]):
-        if not isinstance(item, dict):
-            raise ValueError(f"evidence[{i}] must be an object with 'doc' and 'quote'")
-        for key in ("doc", "quote"):
-            if not isinstance(item.get(key), str) or not item[key].strip():
-                raise ValueError(f"evidence[{i}].{key} must be a non-empty string")
+        if not isinstance(item, dict) or any(not isinstance(item.get(k), str) or not item[k].strip()
+                                             for k in ("doc", "quote")):
+            raise _Invalid("testset_bad_evidence", i=i)
         evidence.append(Evidence(doc=item["doc"], quote=item["quote"]))
     if obj["answerable"] and not (facts or evidence):
-        raise ValueError("an answerable question needs at least one fact or evidence quote")
+        raise _Invalid("testset_needs_fact")
     if not obj["answerable"] and (facts or evidence):
-        raise ValueError("an unanswerable question must have empty 'facts' and 'evidence'")
+        raise _Invalid("testset_unanswerable_facts")
     return TestCase(
         id=obj["id"], question=obj["question"], answerable=obj["answerable"], facts=facts, evidence=evidence, tags=tags
     )
@@ -124,9 +120,9 @@ def load_testset(path: str | Path) -> list[TestCase]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise TestsetError(str(path), None, "file not found") from None
+        raise TestsetError(str(path), None, "testset_not_found") from None
     except UnicodeDecodeError as exc:
-        raise TestsetError(str(path), None, f"not UTF-8 text ({exc.reason})") from None
+        raise TestsetError(str(path), None, "testset_not_utf8", detail=exc.reason) from None
     cases: list[TestCase] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
@@ -135,16 +131,16 @@ def load_testset(path: str | Path) -> list[TestCase]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise TestsetError(str(path), number, f"invalid JSON ({exc.msg}, column {exc.colno})") from None
+            raise TestsetError(str(path), number, "testset_json", detail=exc.msg, column=exc.colno) from None
         try:
             case = parse_case(obj)
-        except ValueError as exc:
-            raise TestsetError(str(path), number, str(exc)) from None
+        except _Invalid as exc:
+            raise TestsetError(str(path), number, exc.code, **exc.params) from None
         if case.id in seen:
-            raise TestsetError(str(path), number, f"duplicate id '{case.id}' (first on line {seen[case.id]})")
+            raise TestsetError(str(path), number, "testset_duplicate_id", id=case.id, first=seen[case.id])
         seen[case.id] = number
         cases.append(case)
     if not cases:
-        raise TestsetError(str(path), None, "the test set is empty")
+        raise TestsetError(str(path), None, "testset_empty")
     log.info("loaded %d test cases from %s", len(cases), path)
     return cases

@@ -1,0 +1,144 @@
+"""The assistant: one loaded index answering questions (duty table first, hybrid retrieval otherwise).
+
+A question is read once into a `Question` (units, window, follow-up), then: refused when it names a place or a
+document code that no document mentions; answered from the duty table when it asks a unit's duties or deadlines;
+otherwise answered by retrieval with an extractive, cited answer, or an abstention.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+from pathlib import Path
+
+from ..duties.query import as_table
+from ..duties.table import DutyTable
+from ..errors import EmbedderError
+from ..index.store import LoadedIndex, index_dir_from, load_index
+from ..search.embedders import Embedder, load_embedder
+from ..search.retrieval import Hit, Retriever
+from ..text.normalize import tokenize
+from .answer import ABSTAIN_TEXT, AbstainPolicy, compose_answer, unknown_names
+from .duty_answer import answer_from_duties, duty_query_for
+from .models import Answer
+from .question import Conversation, Question
+
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    """Answers questions over one index. Load it once and share it (the UI serves many users with one)."""
+
+    def __init__(self, *, chunks, retriever: Retriever, duties=None, documents: dict[str, dict] | None = None,
+                 index_dir: Path | None = None, generation: str | None = None, policy: AbstainPolicy | None = None):
+        self.chunks = chunks
+        self.retriever = retriever
+        self.embedder: Embedder = retriever.embedder
+        self.duties: DutyTable = as_table(duties or [])  # selection by columns, duties built on demand
+        self.documents = documents or {}
+        self.index_dir = index_dir
+        self.generation = generation  # the index generation this assistant answers from
+        self.policy = policy or AbstainPolicy()
+        self.chunks_by_id = getattr(chunks, "by_id", None) or {c.id: c for c in chunks}
+        self.known_units = self.duties.known_units  # every unit named in the duty table
+        self.place_tokens = {t for meta in self.documents.values() if meta.get("place")
+                             for t in tokenize(meta["place"], bigrams=False)}
+
+    @classmethod
+    def from_index(cls, loaded: LoadedIndex, *, embedder: str | Embedder | None = None) -> "Assistant":
+        """An assistant over a loaded index, with the embedder it was built with (another one is an error: their
+        vectors are not comparable)."""
+        built = loaded.manifest["embedder"]
+        if embedder is None or isinstance(embedder, str):
+            emb = load_embedder(embedder or built["name"])
+        else:
+            emb = embedder
+        if emb.name != built["name"] or emb.dim != built["dim"]:
+            raise EmbedderError("embedder_mismatch", path=str(loaded.path.parent), built_with=built["name"],
+                                built_dim=built["dim"], given=emb.name, given_dim=emb.dim)
+        retriever = Retriever(loaded.chunks, lexical=loaded.lexical, dense_index=loaded.dense, embedder=emb)
+        duties = DutyTable.from_segments(loaded.segments, loaded.deleted)
+        return cls(chunks=loaded.chunks, retriever=retriever, duties=duties, documents=loaded.documents,
+                   index_dir=loaded.path.parent, generation=loaded.generation)
+
+    @classmethod
+    def load(cls, index_dir: str | Path | None = None, *, embedder: str | Embedder | None = None) -> "Assistant":
+        """Load the index in `index_dir` (default $RAG_INDEX or ./index) and the embedder it was built with."""
+        return cls.from_index(load_index(index_dir_from(index_dir)), embedder=embedder)
+
+    @classmethod
+    def from_chunks(cls, chunks: list, *, embedder: Embedder, duties: list | None = None) -> "Assistant":
+        """An in-memory assistant over given chunks (evaluation baselines, tests)."""
+        return cls(chunks=chunks, retriever=Retriever.from_chunks(chunks, embedder=embedder), duties=duties)
+
+    def read(self, question: str | Question, *, conversation: Conversation | None = None,
+             today: date | None = None) -> Question:
+        """The question read against this index (its units), once; a `Question` is returned as it is."""
+        if isinstance(question, Question):
+            return question
+        return Question.read(question, known_units=self.known_units, today=today, conversation=conversation)
+
+    def documents_in_period(self, *, date_from: date | None = None, date_to: date | None = None) -> list[str]:
+        """Documents whose issue date lies in [date_from, date_to]; undated documents cannot qualify."""
+        names = []
+        for name, meta in self.documents.items():
+            issued = meta.get("date")
+            if issued and (date_from is None or date.fromisoformat(issued) >= date_from) and (
+                    date_to is None or date.fromisoformat(issued) <= date_to):
+                names.append(name)
+        return names
+
+    def retrieve(self, question: str | Question, *, k: int = 10, retrieval: str = "hybrid",
+                 docs: list[str] | None = None) -> list[Hit]:
+        """Top-k passages for a question (hybrid, bm25 or dense), optionally only from some documents.
+
+        Questions about a document itself (who signed it, its number, what it implements) search only the
+        document descriptions and preambles."""
+        question = self.read(question)
+        kinds = {"meta", "preamble"} if question.asks_about_document else None
+        return self.retriever.search(question, k=k, mode=retrieval, docs=docs, kinds=kinds)
+
+    def ask(self, question: str | Question, *, k: int = 5, retrieval: str = "hybrid", docs: list[str] | None = None,
+            date_from: date | None = None, date_to: date | None = None,
+            conversation: Conversation | None = None, use_duties: bool = True) -> Answer:
+        """Answer one question. `docs` limits the search to some documents, `date_from`/`date_to` to documents
+        issued in that period; `conversation` is the previous answer's `.conversation` (for follow-up questions)."""
+        started = time.perf_counter()
+        conversation = conversation or Conversation()
+        q = self.read(question, conversation=conversation)
+        answer = self._answer(q, k=k, retrieval=retrieval, docs=docs, date_from=date_from, date_to=date_to,
+                              conversation=conversation, use_duties=use_duties)
+        answer.elapsed_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _answer(self, q: Question, *, k: int, retrieval: str, docs: list[str] | None, date_from: date | None,
+                date_to: date | None, conversation: Conversation, use_duties: bool) -> Answer:
+        if q.empty:
+            return Answer(question=q.text, answer="Xin hãy nhập câu hỏi.", abstained=True, mode="abstain",
+                          conversation=conversation)
+        if date_from or date_to:
+            dated = set(self.documents_in_period(date_from=date_from, date_to=date_to))
+            docs = sorted(dated & set(docs)) if docs else sorted(dated)
+            use_duties = False  # the duty table is not filtered by document date
+            if not docs:
+                return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
+                              answer="Không có văn bản nào đã nạp có ngày ban hành trong khoảng thời gian này "
+                                     "(văn bản không ghi ngày ban hành không được tính).")
+        unknown = unknown_names(q, self.retriever.lexical.vocabulary)
+        if unknown:
+            return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
+                          answer=f"Các văn bản đã nạp không nhắc đến {', '.join(unknown)}. {ABSTAIN_TEXT}")
+        if use_duties and self.duties:
+            query = duty_query_for(q, conversation.duty_query, self.place_tokens)
+            if query is not None:
+                answer = answer_from_duties(q, query, duties=self.duties, chunks_by_id=self.chunks_by_id)
+                answer.conversation = Conversation(last_query=q, duty_query=query)
+                return answer
+        search = q
+        if conversation.last_query is not None and q.follow_up:
+            search = q.joined_with(conversation.last_query)
+        hits = self.retrieve(search, k=k, retrieval=retrieval, docs=docs)
+        answer = compose_answer(q, hits, policy=self.policy)
+        answer.conversation = Conversation(last_query=search)
+        return answer

@@ -1,0 +1,58 @@
+"""Citations: number the passages an answer uses, in order of first use, and format them for people."""
+
+from __future__ import annotations
+
+from ..documents.models import Chunk
+from .models import Citation
+
+
+class CitationList:
+    """Assigns `[n]` numbers to chunks as the answer cites them; citing a chunk twice reuses its number."""
+
+    def __init__(self) -> None:
+        self._by_chunk: dict[str, Citation] = {}
+
+    def cite(self, chunk: Chunk, score: float) -> int:
+        """Number of `chunk` in this answer (a new number on first use)."""
+        if chunk.id not in self._by_chunk:
+            self._by_chunk[chunk.id] = Citation(
+                n=len(self._by_chunk) + 1, chunk_id=chunk.id, doc=chunk.doc, title=chunk.doc_title,
+                section=chunk.section, page=chunk.page, text=chunk.text, score=score,
+            )
+        return self._by_chunk[chunk.id].n
+
+    @property
+    def citations(self) -> list[Citation]:
+        return sorted(self._by_chunk.values(), key=lambda c: c.n)
+
+
+def format_citation(citation: Citation) -> str:
+    """One line per source: `[n] title — section — trang p`."""
+    parts = [f"[{citation.n}] {citation.title}"]
+    if citation.section:
+        parts.append(citation.section)
+    if citation.page is not None:
+        parts.append(f"trang {citation.page}")
+    return " — ".join(parts)
+
+
+def format_sources(citations: list[Citation]) -> str:
+    """The "Nguồn" block printed under an answer."""
+    if not citations:
+        return ""
+    return "Nguồn:\n" + "\n".join(format_citation(c) for c in citations)
+
+
+def short_title(title: str) -> str:
+    """The document's kind, issuer and place ("Công văn của Ban Thường vụ Thành ủy (Hải Phòng)"), without subject."""
+    head = title.split(": ", 1)[0]
+    return head if len(head) <= 120 else head[:117].rsplit(" ", 1)[0] + "…"
+
+
+def lead_sources(titles: list[str]) -> str:
+    """Names of the source documents for an answer's lead line: the whole title when there is one source
+    (kind, issuer and subject tell it apart), kind + issuer + place for each when there are several."""
+    titles = list(dict.fromkeys(titles))
+    if len(titles) == 1:
+        return titles[0] if len(titles[0]) <= 200 else titles[0][:197].rsplit(" ", 1)[0] + "…"
+    return "; ".join(short_title(t) for t in titles)

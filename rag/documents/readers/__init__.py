@@ -1,0 +1,75 @@
+"""Document readers: turn a .txt/.md, .pdf or .docx file into a `RawDocument` of lines in reading order.
+
+Readers only deliver lines (with page numbers for PDF) and strip what is not document content (running
+headers and footers, page numbers, markdown markup). Section numbering and the joining of hard-wrapped
+lines are left to the section parser, which works on the `TextLine` list uniformly for every format.
+Every problem with the input is reported as a `DocumentError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from ...errors import DocumentError
+from ..models import RawDocument
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED_EXTENSIONS: tuple[str, ...] = (".txt", ".md", ".pdf", ".docx")
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+def _size_text(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n} bytes"
+
+
+def read_document(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
+    """Read one document file, choosing the reader by its extension.
+
+    Checks the things every format shares first (the file exists, is not empty, is not over `max_bytes`)
+    so that a user gets a clear message before any parser sees a bad file. Raises only `DocumentError`.
+    """
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext not in SUPPORTED_EXTENSIONS:
+        shown = ext or "(no extension)"
+        raise DocumentError(str(p), "unsupported_type", ext=shown, supported=", ".join(SUPPORTED_EXTENSIONS))
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise DocumentError(str(p), "file_not_found") from None
+    except OSError as exc:
+        raise DocumentError(str(p), "cannot_access", reason=exc.strerror or str(exc)) from None
+    if not p.is_file():
+        raise DocumentError(str(p), "not_regular_file")
+    if st.st_size == 0:
+        raise DocumentError(str(p), "empty_file")
+    if st.st_size > max_bytes:
+        raise DocumentError(str(p), "too_large", size=_size_text(st.st_size), limit=_size_text(max_bytes))
+
+    if ext in (".txt", ".md"):
+        from .text import read_text
+
+        doc = read_text(p)
+    elif ext == ".pdf":
+        from .pdf import read_pdf
+
+        doc = read_pdf(p)
+    else:
+        from .docx import read_docx
+
+        doc = read_docx(p)
+
+    if not any(line.text.strip() for line in doc.lines):
+        raise DocumentError(str(p), "no_text")
+    logger.debug("read %s: %d lines (%s)", p, len(doc.lines), doc.kind)
+    return doc
+
+
+__all__ = ["SUPPORTED_EXTENSIONS", "read_document", "DocumentError", "RawDocument"]

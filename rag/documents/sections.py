@@ -1,0 +1,261 @@
+"""Section structure: turn a document's lines into paragraphs and a tree of numbered items.
+
+Directives number their parts `I.` > `1.` > `1.1.` > `1.2.1.` > `(1)` > `a)` > `-`, add label blocks ("Mục tiêu:",
+"Phân công thực hiện:"), and (when extracted from PDF) break lines mid-sentence. We first join hard-wrapped lines
+back into paragraphs, then place each paragraph in a tree: a numbering style seen higher up closes everything
+below it, an unseen style opens a new level. That works whatever subset of styles a document uses.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from .models import Section, TextLine
+from ..text.normalize import canonical
+
+log = logging.getLogger(__name__)
+
+_ROMAN = re.compile(r"^([IVXL]{1,5})\.\s+(?=\S)")
+_ARABIC = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.(?:\s+|$)|^(\d{1,2}(?:\.\d{1,2}){1,4})\s+(?=[A-ZÀ-ỸĐ])")
+_PAREN = re.compile(r"^\((\d{1,2})\)\s*")
+_LETTER = re.compile(r"^([a-zđ])\)\s+")
+_BULLET = re.compile(r"^[-–•+]\s*(?=\S)")
+_LABEL = re.compile(
+    r"^(Phân công thực hiện|Phân công nhiệm vụ|Mục tiêu|Nhiệm vụ và giải pháp(?: chủ yếu)?|Nhiệm vụ, giải pháp)"
+    r"\s*(?::|$)",
+)
+_FOOTNOTE_LINE = re.compile(r"^<sup>\((\d+)\)</sup>\s*(.*)$")
+_FOOTNOTE_REF = re.compile(r"<sup>\((\d+)\)</sup>")
+_END_BLOCK = re.compile(r"^(Nơi nhận|T/M |TM\. |KT\. )", re.IGNORECASE)
+_SEPARATOR = re.compile(r"^[-_=*\s]{3,}$")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+# Words that cannot end a Vietnamese sentence: a line ending with one continues on the next line.
+_CONTINUATION_WORDS = {
+    "của", "và", "với", "các", "những", "trong", "theo", "về", "cho", "ngày", "số", "tại", "để", "là", "đến",
+    "từ", "được", "bị", "có", "đã", "sẽ", "thì", "mà", "hoặc", "hay", "như", "khi", "sau", "trước", "giữa",
+    "trên", "dưới", "vào", "ra", "bằng", "do", "vì", "nên", "nhằm", "gồm", "việc", "công", "ban", "thực",
+}
+
+
+@dataclass
+class Paragraph:
+    """A logical paragraph after joining wrapped lines."""
+
+    text: str
+    page: int | None
+    page_end: int | None
+    heading: bool = False
+
+
+@dataclass
+class ParsedStructure:
+    """Result of structure parsing: header lines, the body tree, footnotes and the end block."""
+
+    header: list[Paragraph]
+    root: Section
+    footnotes: dict[str, str]
+    end_block: list[str]
+
+
+def marker_of(text: str) -> tuple[str, str, str] | None:
+    """Return (kind, marker, rest) if `text` starts with a section marker, else None."""
+    if m := _ROMAN.match(text):
+        return "roman", f"{m.group(1)}.", text[m.end():]
+    if m := _ARABIC.match(text):
+        number = m.group(1) or m.group(2)
+        return f"arabic{number.count('.') + 1}", f"{number}.", text[m.end():]
+    if m := _PAREN.match(text):
+        rest = text[m.end():]
+        if rest[:1].islower():  # "(2) sinh hoạt ..." is an inline enumeration that wrapped, not an item
+            return None
+        return "paren", f"({m.group(1)})", rest
+    if m := _LETTER.match(text):
+        return "letter", f"{m.group(1)})", text[m.end():]
+    if m := _LABEL.match(text):
+        return "label", m.group(1) + ":", text
+    if m := _BULLET.match(text):
+        rest = text[m.end():]
+        if rest[:1].islower():  # "kinh tế\n- xã hội": a wrapped hyphen, not a bullet
+            return None
+        return "bullet", "-", rest
+    return None
+
+
+def _clean(text: str) -> str:
+    text = text.replace("**", "").replace("\\*", "").replace("\\", "")
+    text = re.sub(r"^#{1,6}\s*", "", text.strip())
+    text = re.sub(r"(?<=\S)\*(?=\s|$)", "", text)  # stray emphasis star: "Kính gửi:*"
+    text = _FOOTNOTE_REF.sub(lambda m: f"⁽{m.group(1).translate(_SUPERSCRIPT)}⁾", text)
+    return canonical(text)
+
+
+def _wrap_width(lines: list[str]) -> float:
+    """Estimated width at which the source wrapped lines; infinite when lines are whole paragraphs."""
+    lengths = sorted(len(s) for s in lines if s)
+    if len(lengths) < 10:
+        return float("inf")
+    p90 = lengths[int(len(lengths) * 0.9)]
+    if p90 > 140:
+        return float("inf")
+    return float(lengths[int(len(lengths) * 0.75)])
+
+
+def _continues(prev: str, line: str, *, blank_between: bool, width: float) -> bool:
+    """Decide whether `line` continues the paragraph whose last physical line is `prev`."""
+    first = line[:1]
+    if first.islower() or first.isdigit() or first in "…,;)":
+        return True
+    if re.search(r"[,\-–]$", prev):
+        return True
+    last_word = prev.rsplit(" ", 1)[-1].lower()
+    if last_word in _CONTINUATION_WORDS:
+        return True
+    if re.search(r"[.;:!?)”\"]$", prev):
+        return False
+    return not blank_between and len(prev) >= 0.7 * width
+
+
+def join_lines(lines: list[TextLine]) -> list[Paragraph]:
+    """Join hard-wrapped lines into paragraphs, keeping each paragraph's first and last page."""
+    cleaned = [(_clean(tl.text), tl) for tl in lines]
+    width = _wrap_width([c for c, _ in cleaned])
+    paragraphs: list[Paragraph] = []
+    prev_line = ""
+    blank = True
+    for text, tl in cleaned:
+        if not text or _SEPARATOR.match(text):
+            blank = True
+            if text and paragraphs:
+                paragraphs.append(Paragraph("-----", tl.page, tl.page))
+                prev_line = ""
+            continue
+        starts_new = (
+            not paragraphs
+            or not prev_line
+            or tl.heading
+            or paragraphs[-1].heading
+            or marker_of(text) is not None
+            or _FOOTNOTE_LINE.match(tl.text.strip()) is not None
+            or _END_BLOCK.match(text) is not None
+            or not _continues(prev_line, text, blank_between=blank, width=width)
+        )
+        if _FOOTNOTE_LINE.match(tl.text.strip()):
+            paragraphs.append(Paragraph(tl.text.strip(), tl.page, tl.page))
+            prev_line, blank = "", True
+            continue
+        if starts_new:
+            paragraphs.append(Paragraph(text, tl.page, tl.page, heading=tl.heading))
+        else:
+            para = paragraphs[-1]
+            para.text = f"{para.text} {text}"
+            para.page_end = tl.page if tl.page is not None else para.page_end
+        prev_line, blank = text, False
+    # A footnote line interrupts a sentence (its text sits mid-page): rejoin the sentence around it.
+    return paragraphs
+
+
+def _body_start(paragraphs: list[Paragraph]) -> int:
+    """Index of the first body paragraph: after the `-----` rule under the title, or at the first sentence."""
+    limit = max(12, len(paragraphs) // 4)
+    for i, para in enumerate(paragraphs[:limit]):
+        if para.text == "-----":
+            return i + 1
+    for i, para in enumerate(paragraphs[:limit]):
+        if re.match(r"^(Thực hiện|Căn cứ|Theo|Triển khai)\b", para.text) and len(para.text) > 120:
+            return i
+        if marker_of(para.text) and marker_of(para.text)[0] in ("roman", "arabic1"):
+            return i
+    return 0
+
+
+def parse_structure(lines: list[TextLine]) -> ParsedStructure:
+    """Parse a document's lines into header paragraphs, a section tree, footnotes and the signature block."""
+    paragraphs = join_lines(lines)
+    start = _body_start(paragraphs)
+    header = [p for p in paragraphs[:start] if p.text != "-----"]
+    footnotes: dict[str, str] = {}
+    body: list[Paragraph] = []
+    end_block: list[str] = []
+    in_end = False
+    for para in paragraphs[start:]:
+        if para.text == "-----":
+            continue
+        if m := _FOOTNOTE_LINE.match(para.text):
+            footnotes[m.group(1)] = _clean(m.group(2))
+            continue
+        if in_end or _END_BLOCK.match(para.text):
+            in_end = True
+            end_block.append(para.text)
+            continue
+        body.append(para)
+    body = _rejoin_interrupted(body)
+    root = build_tree(body)
+    return ParsedStructure(header=header, root=root, footnotes=footnotes, end_block=end_block)
+
+
+def _rejoin_interrupted(body: list[Paragraph]) -> list[Paragraph]:
+    """Rejoin a paragraph split by a removed footnote or page artefact ("... Chương trình hành" + "động ...")."""
+    out: list[Paragraph] = []
+    for para in body:
+        if out and para.text[:1].islower() and marker_of(para.text) is None and not out[-1].heading:
+            out[-1].text = f"{out[-1].text} {para.text}"
+            out[-1].page_end = para.page_end or out[-1].page_end
+        else:
+            out.append(para)
+    return out
+
+
+def build_tree(paragraphs: list[Paragraph]) -> Section:
+    """Place paragraphs in a section tree using the numbering at the start of each paragraph."""
+    root = Section(marker="", kind="root")
+    preamble = Section(marker="", kind="preamble", parent=root)
+    stack: list[Section] = [root]
+    for para in paragraphs:
+        found = marker_of(para.text)
+        if found is None:
+            target = stack[-1] if len(stack) > 1 else preamble
+            target.paragraphs.append(para.text)
+            target.page_end = para.page_end or target.page_end
+            if target.page is None:
+                target.page = para.page
+            continue
+        kind, marker, rest = found
+        depth = next((i for i in range(len(stack) - 1, 0, -1) if stack[i].kind == kind), None)
+        if kind.startswith("arabic") and depth is None:
+            # "1.2." closes a deeper "1.2.1." and a shallower style that sits below it (bullets, (1)).
+            level = int(kind[6:])
+            depth = next(
+                (i for i in range(1, len(stack)) if stack[i].kind.startswith("arabic") and int(stack[i].kind[6:]) > level),
+                None,
+            )
+            if depth is not None:
+                del stack[depth:]
+                depth = None
+        if depth is not None:
+            del stack[depth:]
+        parent = stack[-1]
+        section = Section(
+            marker=marker,
+            kind=kind,
+            paragraphs=[rest.strip()] if rest.strip() else [],
+            page=para.page,
+            page_end=para.page_end,
+            heading=para.heading,
+            parent=parent,
+        )
+        parent.children.append(section)
+        stack.append(section)
+    if preamble.paragraphs:
+        root.children.insert(0, preamble)
+    _mark_headings(root)
+    return root
+
+
+def _mark_headings(node: Section) -> None:
+    for child in node.children:
+        _mark_headings(child)
+    if node.children and node.paragraphs and len(node.paragraphs[0]) <= 220:
+        node.heading = True

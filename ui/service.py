@@ -1,0 +1,201 @@
+"""What the tabs do, as plain methods over the `Library` (testable without a browser).
+
+The service holds no index logic of its own: questions go to the Library's current assistant, uploads and removals
+to the Library (which owns the write lock and the reload). Messages are Vietnamese, chosen by error code.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import shutil
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+from rag.duties.query import DutyQuery
+from rag.errors import InputError, user_message
+from rag.library import Library
+from rag.text.dates import DateWindow, parse_user_date
+
+from .render import document_row, duty_row, eval_rows, format_day, metrics_markdown, render_sources
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_UPLOAD_MB = 50
+DEFAULT_TESTSET = "eval/testset.jsonl"
+MAX_TABLE_ROWS = 500  # rows shown in the duty table (a unit of a large archive has thousands; exports have all)
+
+
+def parse_ui_date(text: str | None, what: str) -> date | None:
+    """A date typed in the form (None when blank), read like `rag duties --before`.
+
+    Raises ValueError with a Vietnamese message naming the field.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return parse_user_date(text)
+    except InputError as exc:
+        raise ValueError(f"«{what}»: {exc.message_vi}.") from None
+
+
+class UIService:
+    """The tabs' actions over one Library."""
+
+    def __init__(self, library: Library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB,
+                 testset: str | Path = DEFAULT_TESTSET):
+        self.library = library
+        self.max_upload_bytes = int(max_upload_mb * 1024 * 1024)
+        self.testset = Path(testset)
+        self.export_dir = Path(tempfile.mkdtemp(prefix="rag-ui-export-"))
+        atexit.register(shutil.rmtree, self.export_dir, ignore_errors=True)
+
+    @property
+    def assistant(self):
+        """The assistant answering now (the Library swaps it after every change of the index)."""
+        return self.library.assistant()
+
+    # Hỏi đáp -------------------------------------------------------------------------------------------------------
+
+    def ask(self, question: str, conversation=None):
+        """Ask the current assistant one question (with the previous answer's conversation for follow-ups)."""
+        return self.assistant.ask(question or "", conversation=conversation)
+
+    def api_ask(self, question: str) -> tuple[str, list[dict]]:
+        """The `ask` API endpoint: the answer text and its citations as a list of dicts."""
+        answer = self.ask(question)
+        return answer.answer, [c.to_dict() for c in answer.citations]
+
+    def chat(self, question: str, history: list[dict] | None, conversation) -> Iterator[tuple]:
+        """Stream one chat turn: yield (history, sources HTML, conversation, textbox value) as the answer grows."""
+        history = list(history or [])
+        question = (question or "").strip()
+        if not question:
+            yield history, render_sources([], ""), conversation, ""
+            return
+        history.append({"role": "user", "content": question})
+        history.append({"role": "assistant", "content": "…"})
+        yield history, render_sources([], question), conversation, ""
+        try:
+            answer = self.ask(question, conversation)
+        except Exception as exc:  # shown in the chat rather than as a broken UI
+            log.exception("question failed: %r", question)
+            history[-1] = {"role": "assistant", "content": f"Lỗi khi trả lời: {user_message(exc)}"}
+            yield history, render_sources([], question), conversation, ""
+            return
+        lines = answer.answer.splitlines() or [answer.answer]
+        shown: list[str] = []
+        for line in lines:
+            shown.append(line)
+            history[-1] = {"role": "assistant", "content": "\n".join(shown)}
+            yield history, render_sources([], question), conversation, ""
+            time.sleep(0.02)
+        yield history, render_sources(answer.citations, question), answer.conversation or conversation, ""
+
+    # Văn bản -------------------------------------------------------------------------------------------------------
+
+    def documents_rows(self) -> list[list]:
+        """Rows of the documents table: file, type, number, date, title, chunks."""
+        return [document_row(name, meta) for name, meta in sorted((self.assistant.documents or {}).items())]
+
+    def document_names(self) -> list[str]:
+        """File names of the indexed documents (the ids used to remove them)."""
+        return sorted((self.assistant.documents or {}).keys())
+
+    def add_files(self, paths: list) -> str:
+        """Add uploaded files through the Library; a Vietnamese report (Markdown), one line per file."""
+        paths = [p if isinstance(p, str) else getattr(p, "name", str(p)) for p in (paths or [])]
+        if not paths:
+            return "Chưa chọn tệp nào."
+        try:
+            result = self.library.add_uploads(paths, max_bytes=self.max_upload_bytes)
+        except Exception as exc:  # lock held by another writer, disk full...
+            log.exception("adding documents failed")
+            return f"- ❌ Không cập nhật được chỉ mục: {user_message(exc)}"
+        lines = [f"- ❌ {exc.message_vi}" for exc in result.rejected]
+        if result.report is not None:
+            lines += [f"- ❌ {error.message_vi}" for error in result.report.errors]
+            for path in result.stored:
+                if path.name in result.report.indexed:
+                    lines.append(f"- ✅ Đã thêm «{path.name}» vào chỉ mục.")
+                else:
+                    lines.append(f"- ✅ «{path.name}» đã có trong chỉ mục (không thay đổi).")
+        return "\n".join(lines)
+
+    def remove_document(self, name: str | None) -> str:
+        """Remove one document from the index (and its uploaded copy)."""
+        if not name:
+            return "Chưa chọn văn bản để xóa."
+        if name not in self.document_names():
+            return f"❌ Văn bản «{name}» không có trong chỉ mục."
+        try:
+            self.library.remove([name])
+        except Exception as exc:
+            log.exception("removing %s failed", name)
+            return f"❌ Không xóa được «{name}»: {user_message(exc)}"
+        return f"✅ Đã xóa «{name}» khỏi chỉ mục."
+
+    # Nhiệm vụ ------------------------------------------------------------------------------------------------------
+
+    def units(self) -> list[str]:
+        """Units named in the duties (lead and support), sorted, for the unit dropdown."""
+        return list(self.assistant.duties.known_units)
+
+    def duties_table(self, unit: str | None, date_from: str | None, date_to: str | None,
+                     as_of: str | None) -> tuple[list[list], list, str]:
+        """Duties of a unit due in a date window, with their status at `as_of`: (rows, Duty objects, message).
+
+        Same selection as `rag duties --unit U --after D1 --before D2 --as-of D`.
+        """
+        start = parse_ui_date(date_from, "Từ ngày")
+        end = parse_ui_date(date_to, "Đến ngày")
+        when = parse_ui_date(as_of, "Tính đến ngày") or date.today()
+        if start and end and start > end:
+            raise ValueError(InputError("date_order").message_vi + ".")
+        window = DateWindow(before=end, after=start) if start or end else None
+        query = DutyQuery(units=[unit] if unit else [], window=window, today=when)
+        selected = self.assistant.duties.select(query)[0]
+        rows = [duty_row(duty, when) for duty in selected[:MAX_TABLE_ROWS]]
+        shown = ""
+        if start or end:
+            shown = f", hạn {'từ ' + format_day(start) if start else ''}{' ' if start and end else ''}" \
+                    f"{'đến ' + format_day(end) if end else ''}"
+        message = (f"**{len(selected)} nhiệm vụ**" + (f" của {unit}" if unit else " (mọi đơn vị)") + shown
+                   + f"; trạng thái tính đến {format_day(when)}.")
+        if len(selected) > len(rows):
+            message += (f" Bảng hiện {len(rows)} nhiệm vụ có hạn sớm nhất; tệp tải xuống (CSV, XLSX, ICS) có đủ "
+                        f"{len(selected)} nhiệm vụ.")
+        return rows, selected, message
+
+    def export_duties(self, selected: list, fmt: str, as_of: str | None) -> str:
+        """Write the selected duties as CSV, XLSX or ICS; return the file path."""
+        from rag.duties.export import write_export
+
+        when = parse_ui_date(as_of, "Tính đến ngày") or date.today()
+        folder = Path(tempfile.mkdtemp(dir=self.export_dir))
+        path = folder / f"nhiem-vu-{when.isoformat()}.{fmt}"
+        write_export(selected, fmt, str(path), as_of=when)
+        return str(path)
+
+    # Đánh giá ------------------------------------------------------------------------------------------------------
+
+    def evaluate(self, testset_file: str | None, limit: int | None) -> tuple[str, list[list]]:
+        """Run the evaluation on the default test set (or an uploaded JSONL), first `limit` questions when given.
+
+        Returns (metrics Markdown, per-question rows with failures first).
+        """
+        from rag.evaluation.runner import run_eval
+        from rag.evaluation.testset import load_testset
+
+        cases = load_testset(testset_file or self.testset)
+        if limit and limit > 0:
+            cases = cases[: int(limit)]
+        result = run_eval(self.assistant, cases, k=5, progress=False)
+        return metrics_markdown(result, len(cases)), eval_rows(result)
+
+
+
