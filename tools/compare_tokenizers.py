@@ -1,7 +1,7 @@
 """Measure BM25 tokenizations on the dev test set: syllables, syllables+bigrams (ours), pyvi word segmentation.
 
 pyvi is not a dependency (unmaintained); install it only to run this comparison: `pip install pyvi`.
-Usage: python -m tools.compare_tokenizers [--index index] [--testset eval/testset.jsonl]
+Usage: python -m tools.compare_tokenizers [--index index] [--testset eval/dev.jsonl]
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def main() -> None:
     """Print one line per tokenizer."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--index")
-    parser.add_argument("--testset", default="eval/testset.jsonl")
+    parser.add_argument("--testset", default="eval/dev.jsonl")
     args = parser.parse_args()
     chunks = load_index(args.index).chunks
     cases = [c for c in load_testset(args.testset) if c.answerable]

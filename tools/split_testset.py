@@ -3,7 +3,8 @@
 Deterministic: within each stratum (a question's rarest tag), questions are ordered by a hash of their id and the
 first 40% go to `test`, the rest to `dev`. The test split is frozen once written: rules and thresholds are chosen on
 `dev` only. Prints counts, never the questions (whoever tunes the system must not read the test split).
-Run: python -m tools.split_testset  (writes eval/dev-new.jsonl and eval/test.jsonl)
+Run once: python -m tools.split_testset  (wrote eval/test.jsonl and the pool's dev part, which eval/dev.jsonl holds
+after the 89 questions of the first dev set)
 """
 
 from __future__ import annotations

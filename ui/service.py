@@ -25,7 +25,7 @@ from .render import document_row, duty_row, eval_rows, format_day, metrics_markd
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_UPLOAD_MB = 50
-DEFAULT_TESTSET = "eval/testset.jsonl"
+DEFAULT_TESTSET = "eval/test.jsonl"
 MAX_TABLE_ROWS = 500  # rows shown in the duty table (a unit of a large archive has thousands; exports have all)
 
 

@@ -73,11 +73,12 @@ class Assistant:
         return cls(chunks=chunks, retriever=Retriever.from_chunks(chunks, embedder=embedder), duties=duties)
 
     def read(self, question: str | Question, *, conversation: Conversation | None = None,
-             today: date | None = None) -> Question:
-        """The question read against this index (its units), once; a `Question` is returned as it is."""
+             as_of: date | None = None) -> Question:
+        """The question read against this index (its units), once; a `Question` is returned as it is. `as_of` is
+        the day it is asked (default today): "quá hạn", "tháng này" and dates without a year are read from it."""
         if isinstance(question, Question):
             return question
-        return Question.read(question, known_units=self.known_units, today=today, conversation=conversation)
+        return Question.read(question, known_units=self.known_units, today=as_of, conversation=conversation)
 
     def documents_in_period(self, *, date_from: date | None = None, date_to: date | None = None) -> list[str]:
         """Documents whose issue date lies in [date_from, date_to]; undated documents cannot qualify."""
@@ -101,12 +102,13 @@ class Assistant:
 
     def ask(self, question: str | Question, *, k: int = 5, retrieval: str = "hybrid", docs: list[str] | None = None,
             date_from: date | None = None, date_to: date | None = None,
-            conversation: Conversation | None = None, use_duties: bool = True) -> Answer:
+            conversation: Conversation | None = None, as_of: date | None = None, use_duties: bool = True) -> Answer:
         """Answer one question. `docs` limits the search to some documents, `date_from`/`date_to` to documents
-        issued in that period; `conversation` is the previous answer's `.conversation` (for follow-up questions)."""
+        issued in that period; `conversation` is the previous answer's `.conversation` (for follow-up questions);
+        `as_of` is the day the question is asked (default today)."""
         started = time.perf_counter()
         conversation = conversation or Conversation()
-        q = self.read(question, conversation=conversation)
+        q = self.read(question, conversation=conversation, as_of=as_of)
         answer = self._answer(q, k=k, retrieval=retrieval, docs=docs, date_from=date_from, date_to=date_to,
                               conversation=conversation, use_duties=use_duties)
         answer.elapsed_ms = (time.perf_counter() - started) * 1000

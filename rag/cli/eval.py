@@ -15,7 +15,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "eval", help="đánh giá độ chính xác trên bộ câu hỏi kiểm thử",
         description="Chạy bộ câu hỏi kiểm thử, tính các chỉ số và ghi báo cáo (latest.json, latest.md, latest.png).",
     )
-    parser.add_argument("--testset", default="eval/testset.jsonl", help="tệp JSONL bộ câu hỏi (mặc định: %(default)s)")
+    parser.add_argument("--testset", default="eval/test.jsonl", help="tệp JSONL bộ câu hỏi (mặc định: %(default)s)")
     parser.add_argument("--k", type=int, default=5, help="số đoạn trích dẫn / truy hồi được chấm (mặc định: %(default)s)")
     parser.add_argument("--out", default="eval/reports", help="thư mục ghi báo cáo (mặc định: %(default)s)")
     parser.add_argument("--baselines", action="store_true",

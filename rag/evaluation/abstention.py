@@ -3,7 +3,7 @@
 For every question that the duty table does not answer, we record the two abstention signals of the retrieval
 answer (best cosine, question-content coverage of the top passages) and grid-search the pair of thresholds that
 maximises abstention accuracy, breaking ties towards answering (fewer false refusals).
-Run: `python -m rag.evaluation.abstention --index index --testset eval/testset.jsonl`.
+Run: `python -m rag.evaluation.abstention --index index --testset eval/dev.jsonl`.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index")
-    parser.add_argument("--testset", default="eval/testset.jsonl")
+    parser.add_argument("--testset", default="eval/dev.jsonl")
     args = parser.parse_args(argv)
     assistant = Assistant.load(args.index)
     rows = collect_signals(assistant, load_testset(args.testset))

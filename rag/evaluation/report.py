@@ -27,7 +27,8 @@ def summary_columns(meta: dict) -> list[tuple[str, str]]:
     k, nk = meta.get("k", 5), meta.get("ndcg_k", 10)
     return [
         (f"hit@{k}", f"hit@{k}"), (f"recall@{k}", f"recall@{k}"), ("mrr", "MRR"), (f"ndcg@{nk}", f"nDCG@{nk}"),
-        ("fact_coverage", "facts"), ("citation_precision", "cit.P"), ("citation_recall", "cit.R"),
+        ("complete", "complete"), ("fact_coverage", "facts"), ("answerable_refused", "refused"),
+        ("citation_precision", "cit.P"), ("citation_recall", "cit.R"),
         ("abstention_precision", "abst.P"), ("abstention_recall", "abst.R"), ("abstention_accuracy", "abst.acc"),
         ("all_correct", "all ok"), ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"),
     ]
@@ -80,14 +81,16 @@ def render_markdown(result: dict) -> str:
     lines += _md_table(["system", "n"] + [h for _, h in columns], rows)
     lines += [
         "", "hit/recall/MRR/nDCG: answerable questions with evidence; a retrieved chunk is relevant when it comes from an "
-        "evidence document and contains the evidence quote. facts, cit.P, cit.R: answerable questions. abst.*: all "
-        "questions. all ok: share of questions with no failure.", "",
+        "evidence document and contains the evidence quote. complete: an answerable question answered with every "
+        "gold fact (and the right Có/Không for yes/no questions), an unanswerable one refused. facts, refused, cit.P, "
+        "cit.R: answerable questions. abst.*: all questions. all ok: share of questions with no failure.", "",
     ]
     full_name = next(iter(result["systems"]))
     full = result["systems"][full_name]
     lines += [f"## By tag ({full_name})", ""]
-    tag_cols = [c for c in columns if c[0] in (f"hit@{k}", f"recall@{k}", "mrr", "fact_coverage", "citation_precision",
-                                               "citation_recall", "abstention_accuracy", "all_correct")]
+    tag_cols = [c for c in columns if c[0] in ("complete", f"hit@{k}", f"recall@{k}", "mrr", "fact_coverage",
+                                               "citation_precision", "citation_recall", "abstention_accuracy",
+                                               "all_correct")]
     tag_rows = [[tag, str(row["n"])] + [_cell(key, row.get(key)) for key, _ in tag_cols] for tag, row in full["by_tag"].items()]
     lines += _md_table(["tag", "n"] + [h for _, h in tag_cols], tag_rows)
     if len(result["systems"]) > 1:

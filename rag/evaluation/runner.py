@@ -9,13 +9,14 @@ contains that evidence quote), answers (fact coverage), citations (precision, re
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..text.normalize import match_key
+from ..text.normalize import fold, match_key
 from . import metrics
 from .testset import TestCase, doc_stem
 
@@ -39,9 +40,18 @@ FAILURES: dict[str, tuple[str, str]] = {
     "missing_facts": ("câu trả lời thiếu ý: {}", "missing facts: {}"),
     "no_evidence_retrieved": ("không tìm thấy đoạn bằng chứng trong {} đoạn đầu", "no evidence passage in the top {} retrieved"),
     "evidence_not_cited": ("chưa trích dẫn đoạn bằng chứng: {}", "evidence not cited: {}"),
+    "wrong_verdict": ("câu trả lời không mở đầu bằng «{}»", "the answer does not open with the verdict «{}»"),
     "ask_error": ("lỗi khi trả lời câu hỏi", "error in ask: {}"),
     "retrieve_error": ("lỗi khi tìm đoạn văn", "error in retrieve: {}"),
 }
+
+
+def opens_with_verdict(answer: str, verdict: str) -> bool:
+    """Does a yes/no answer open with its verdict, "Có.", "Không." or "Văn bản không nêu" followed by punctuation
+    or the end of the line? ("Có thể ..." does not count: it is not a verdict.)"""
+    first = fold(answer.split("\n", 1)[0]).strip()
+    wanted = {"có": "co", "không": "khong", "không nêu": "van ban khong neu"}[verdict]
+    return re.match(rf"{wanted}\s*(?:[.,:;!—–-]|$)", first) is not None
 
 
 def failure(code: str, detail: str = "") -> dict:
@@ -87,11 +97,19 @@ def evaluate_case(assistant: Any, case: TestCase, *, k: int = 5, retrieval: str 
         "failures": [],
     }
     quotes = [e.quote for e in case.evidence]
-    question = assistant.read(case.question)  # read once, for the answer and for retrieval
-    # Answer (timed).
+    extra = {} if use_duties else {"use_duties": False}  # baselines answer by retrieval alone
+    if case.as_of:
+        extra["as_of"] = date.fromisoformat(case.as_of)
+    # Answer (timed), after the earlier questions of its conversation.
     try:
+        conversation = None
+        for earlier in case.history:
+            conversation = assistant.ask(earlier, k=k, retrieval=retrieval, conversation=conversation,
+                                         **extra).conversation
+        if conversation is not None:
+            extra["conversation"] = conversation
+        question = assistant.read(case.question, **{key: v for key, v in extra.items() if key != "use_duties"})
         started = time.perf_counter()
-        extra = {} if use_duties else {"use_duties": False}  # baselines answer by retrieval alone
         answer = assistant.ask(question, k=k, retrieval=retrieval, **extra)
         record["latency_ms"] = (time.perf_counter() - started) * 1000
     except Exception as exc:  # one broken question must not stop the run
@@ -99,6 +117,7 @@ def evaluate_case(assistant: Any, case: TestCase, *, k: int = 5, retrieval: str 
         record.update(latency_ms=None, answer="", abstained=False, citations=[], error=repr(exc))
         record["failures"].append(failure("ask_error", repr(exc)))
         answer = None
+        question = case.question
     if answer is not None:
         record["answer"] = answer.answer
         record["abstained"] = bool(answer.abstained)
@@ -142,13 +161,18 @@ def evaluate_case(assistant: Any, case: TestCase, *, k: int = 5, retrieval: str 
             record["failures"].append(failure("abstained_answerable"))
         if record["missing_facts"] and answered:
             record["failures"].append(failure("missing_facts", "; ".join(record["missing_facts"])))
+        record["verdict_correct"] = None if not case.verdict else answered and opens_with_verdict(text, case.verdict)
+        if record["verdict_correct"] is False:
+            record["failures"].append(failure("wrong_verdict", case.verdict))
+        record["complete"] = float(answered and not record["missing_facts"] and record["verdict_correct"] is not False)
         if record["hit"] == 0.0:
             record["failures"].append(failure("no_evidence_retrieved", str(k)))
         if record["citation_recall"] is not None and record["citation_recall"] < 1 and answered:
             uncited = [q for q in quotes if metrics.citation_recall(cited_texts, [q]) == 0]
             record["failures"].append(failure("evidence_not_cited", "; ".join(uncited)))
     else:
-        record.update(fact_coverage=None, missing_facts=[], citation_precision=None, citation_recall=None)
+        record.update(fact_coverage=None, missing_facts=[], citation_precision=None, citation_recall=None,
+                      verdict_correct=None, complete=float(not answered))
         if answered:
             record["failures"].append(failure("answered_unanswerable"))
     record["failed"] = bool(record["failures"])
@@ -168,6 +192,8 @@ def summarize(records: list[dict], *, k: int = 5, ndcg_k: int = NDCG_K) -> dict:
         f"recall@{k}": metrics.mean(r["recall"] for r in records),
         "mrr": metrics.mean(r["mrr"] for r in records),
         f"ndcg@{ndcg_k}": metrics.mean(r["ndcg"] for r in records),
+        "complete": metrics.mean(r["complete"] for r in records),
+        "answerable_refused": metrics.mean(float(r["abstained"]) for r in records if r["answerable"]),
         "fact_coverage": metrics.mean(r["fact_coverage"] for r in records),
         "citation_precision": metrics.mean(r["citation_precision"] for r in records),
         "citation_recall": metrics.mean(r["citation_recall"] for r in records),

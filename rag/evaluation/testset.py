@@ -1,7 +1,8 @@
 """The evaluation test set: one JSON object per line (JSONL), loaded into `TestCase` objects.
 
 Format (see `eval/README.md`): `id`, `question`, `answerable` (bool), `facts` (strings the answer must state),
-`evidence` (list of `{doc, quote}`: a cited or retrieved passage from `doc` must contain `quote`), `tags`.
+`evidence` (list of `{doc, quote}`: a cited or retrieved passage from `doc` must contain `quote`), `tags`; optional
+`history` (earlier questions of the conversation), `verdict` (yes/no questions) and `as_of` (the day it is asked).
 A malformed line raises `TestsetError` naming the file and the line number.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ..errors import TestsetError
@@ -42,10 +44,13 @@ class TestCase:
     facts: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)  # earlier questions of the conversation (follow-ups)
+    verdict: str | None = None  # yes/no questions: "có", "không" or "không nêu", what the answer must open with
+    as_of: str | None = None  # ISO date the question is asked on ("tháng này", "quá hạn")
 
     def to_dict(self) -> dict:
         """The case as the JSON object it was read from."""
-        return {
+        data = {
             "id": self.id,
             "question": self.question,
             "answerable": self.answerable,
@@ -53,6 +58,10 @@ class TestCase:
             "evidence": [{"doc": e.doc, "quote": e.quote} for e in self.evidence],
             "tags": list(self.tags),
         }
+        for key in ("history", "verdict", "as_of"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        return data
 
 
 def doc_stem(name: str) -> str:
@@ -60,6 +69,7 @@ def doc_stem(name: str) -> str:
     return Path(str(name)).stem.lower()
 
 
+VERDICTS = ("có", "không", "không nêu")
 _FIELDS: dict[str, type | tuple[type, ...]] = {
     "id": str,
     "question": str,
@@ -109,8 +119,19 @@ def parse_case(obj: object) -> TestCase:
         raise _Invalid("testset_needs_fact")
     if not obj["answerable"] and (facts or evidence):
         raise _Invalid("testset_unanswerable_facts")
+    history = _check_strings(obj.get("history") or [], "history")
+    verdict = obj.get("verdict")
+    if verdict is not None and verdict not in VERDICTS:
+        raise _Invalid("testset_field_type", field="verdict", kind=" | ".join(VERDICTS), got=repr(verdict))
+    as_of = obj.get("as_of")
+    if as_of is not None:
+        try:
+            date.fromisoformat(as_of)
+        except (TypeError, ValueError):
+            raise _Invalid("testset_field_type", field="as_of", kind="YYYY-MM-DD", got=repr(as_of)) from None
     return TestCase(
-        id=obj["id"], question=obj["question"], answerable=obj["answerable"], facts=facts, evidence=evidence, tags=tags
+        id=obj["id"], question=obj["question"], answerable=obj["answerable"], facts=facts, evidence=evidence, tags=tags,
+        history=history, verdict=verdict, as_of=as_of,
     )
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow  # builds indexes with the real embedder: minutes
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted((ROOT / "corpus").glob("*.txt"))
-TESTSET = ROOT / "eval" / "testset.jsonl"
+TESTSET = ROOT / "eval" / "dev.jsonl"
 TOLERANCE = 0.03
 META_SECTION = "Thông tin văn bản"
 

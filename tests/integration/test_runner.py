@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from rag.evaluation.report import format_summary, render_markdown, write_report
-from rag.evaluation.runner import run_eval, summarize
+from rag.evaluation.runner import opens_with_verdict, run_eval, summarize
 from rag.evaluation.testset import Evidence, TestCase
 from rag.answering.models import Answer, Citation
 from rag.documents.models import Chunk
@@ -73,6 +73,8 @@ def result():
 
 def test_per_question(result):
     q = {r["id"]: r for r in result["systems"]["full"]["questions"]}
+    # complete: every fact stated (q1); an answerable question refused (q2) or an unanswerable one answered (q4) is not
+    assert [q[i]["complete"] for i in ("q1", "q2", "q3", "q4")] == [1.0, 0.0, 1.0, 0.0]
     assert q["q1"]["hit"] == 1.0 and q["q1"]["mrr"] == 0.5 and q["q1"]["recall"] == 1.0
     assert q["q1"]["ndcg"] == pytest.approx(1 / 1.5849625, rel=1e-6)  # relevant at rank 2, one relevant chunk
     assert q["q1"]["fact_coverage"] == 1.0
@@ -119,9 +121,10 @@ def test_bm25_and_dense_baselines_use_the_retrieval_mode(monkeypatch):
 def test_summarize_empty_metrics():
     record = {"abstained": True, "answerable": False, "hit": None, "recall": None, "mrr": None, "ndcg": None,
               "fact_coverage": None, "citation_precision": None, "citation_recall": None, "failed": False,
-              "latency_ms": 3.0, "tags": []}
+              "latency_ms": 3.0, "tags": [], "complete": 1.0}
     row = summarize([record])
     assert row["hit@5"] is None and row["abstention_accuracy"] == 1.0 and row["abstention_recall"] == 1.0
+    assert row["complete"] == 1.0 and row["answerable_refused"] is None
 
 
 def test_reports(result, tmp_path):
@@ -136,3 +139,11 @@ def test_reports(result, tmp_path):
     assert table.splitlines()[0].split()[:3] == ["system", "n", "hit@5"]
     assert "full" in table
     assert render_markdown(result).startswith("# Evaluation report")
+
+
+def test_yes_no_answers_open_with_their_verdict():
+    assert opens_with_verdict("Có. Theo Công văn ... [1]", "có")
+    assert opens_with_verdict("Không — văn bản giao việc này cho Ban Tổ chức Thành ủy [1]", "không")
+    assert opens_with_verdict("Văn bản không nêu.\nCác đoạn gần nhất: ...", "không nêu")
+    assert not opens_with_verdict("Có thể tham khảo ...", "có")
+    assert not opens_with_verdict("Không. ...", "có") and not opens_with_verdict("Theo Công văn ...", "không")

@@ -29,6 +29,6 @@ def launch_ui(index_dir: Path, *, auth: tuple[str, str] | None = None, upload_di
 
     library = Library(index_dir, upload_dir=upload_dir)
     library.assistant()
-    app = build_app(library, testset=ROOT / "eval" / "testset.jsonl")
+    app = build_app(library, testset=ROOT / "eval" / "dev.jsonl")
     _, url, _ = launch(app, host="127.0.0.1", port=free_port(), auth=auth, prevent_thread_lock=True, quiet=True)
     return app, url.rstrip("/") + "/"

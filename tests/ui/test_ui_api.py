@@ -17,7 +17,7 @@ from ui.render import highlight_html
 
 gradio_client = pytest.importorskip("gradio_client")
 
-# Questions of the dev test set (eval/testset.jsonl) with a fact each correct answer must state.
+# Questions of the dev test set (eval/dev.jsonl) with a fact each correct answer must state.
 KNOWN = [
     ("Ban Tổ chức Thành ủy phải làm gì trước 31/8/2025?", "bổ sung cán bộ lãnh đạo cho cấp xã"),
     ("Đảng ủy Ủy ban nhân dân thành phố phải hoàn thành những việc gì trước ngày 29/8/2025?", "hoàn thiện thể chế"),
