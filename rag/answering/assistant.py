@@ -8,6 +8,7 @@ otherwise answered by retrieval with an extractive, cited answer, or an abstenti
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import date
 from pathlib import Path
@@ -19,10 +20,16 @@ from ..index.store import LoadedIndex, index_dir_from, load_index
 from ..search.embedders import Embedder, load_embedder
 from ..search.retrieval import Hit, Retriever
 from ..text.normalize import tokenize
+from ..text.references import ref_from_dict
+from ..text.units import closest_units
+from .analysis import IndexFacts, side_segments
 from .answer import ABSTAIN_TEXT, AbstainPolicy, compose_answer, unknown_names
+from .compare import deadlines_of, is_about_deadlines, merge, sides
+from .documents_answer import document_answer
 from .duty_answer import answer_from_duties, duty_query_for
 from .models import Answer
 from .question import Conversation, Question
+from .verdict import decide, with_verdict
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +51,7 @@ class Assistant:
         self.known_units = self.duties.known_units  # every unit named in the duty table
         self.place_tokens = {t for meta in self.documents.values() if meta.get("place")
                              for t in tokenize(meta["place"], bigrams=False)}
+        self.facts = IndexFacts.build(self.documents, self.known_units)
 
     @classmethod
     def from_index(cls, loaded: LoadedIndex, *, embedder: str | Embedder | None = None) -> "Assistant":
@@ -78,7 +86,7 @@ class Assistant:
         the day it is asked (default today): "quá hạn", "tháng này" and dates without a year are read from it."""
         if isinstance(question, Question):
             return question
-        return Question.read(question, known_units=self.known_units, today=as_of, conversation=conversation)
+        return Question.read(question, facts=self.facts, today=as_of, conversation=conversation)
 
     def documents_in_period(self, *, date_from: date | None = None, date_to: date | None = None) -> list[str]:
         """Documents whose issue date lies in [date_from, date_to]; undated documents cannot qualify."""
@@ -95,10 +103,24 @@ class Assistant:
         """Top-k passages for a question (hybrid, bm25 or dense), optionally only from some documents.
 
         Questions about a document itself (who signed it, its number, what it implements) search only the
-        document descriptions and preambles."""
+        document descriptions and preambles; questions about a document that is only cited search the passages
+        that cite it."""
         question = self.read(question)
-        kinds = {"meta", "preamble"} if question.asks_about_document else None
-        return self.retriever.search(question, k=k, mode=retrieval, docs=docs, kinds=kinds)
+        rows = self.citing_rows(question.cited_only) if question.cited_only else None
+        kinds = {"meta", "preamble"} if question.asks_about_document and rows is None else None
+        if rows is not None and docs is not None:
+            rows = {r for r in rows if self.chunks[r].doc in docs} or rows
+        return self.retriever.search(question, k=k, mode=retrieval, docs=docs, kinds=kinds, rows=rows or None)
+
+    def citing_rows(self, refs) -> set[int]:
+        """Rows of the chunks citing any of these references (from the catalogue)."""
+        row_of = getattr(self.chunks, "row_of_id", None) or {c.id: i for i, c in enumerate(self.chunks)}
+        rows: set[int] = set()
+        for meta in self.documents.values():
+            for cited in meta.get("cites", []):
+                if any(ref.matches(ref_from_dict(cited)) for ref in refs):
+                    rows.update(row_of[c] for c in cited["chunks"] if c in row_of)
+        return rows
 
     def ask(self, question: str | Question, *, k: int = 5, retrieval: str = "hybrid", docs: list[str] | None = None,
             date_from: date | None = None, date_to: date | None = None,
@@ -114,8 +136,18 @@ class Assistant:
         answer.elapsed_ms = (time.perf_counter() - started) * 1000
         return answer
 
-    def _answer(self, q: Question, *, k: int, retrieval: str, docs: list[str] | None, date_from: date | None,
-                date_to: date | None, conversation: Conversation, use_duties: bool) -> Answer:
+    def _answer(self, q: Question, **options) -> Answer:
+        answer = self._compare(q, **options) if q.compare else None
+        if answer is None:
+            answer = self._find(q, **options)
+        if q.yes_no and not q.empty:
+            conversation = answer.conversation
+            answer = with_verdict(decide(q, answer, documents=self.documents), answer)
+            answer.conversation = conversation
+        return answer
+
+    def _find(self, q: Question, *, k: int, retrieval: str, docs: list[str] | None, date_from: date | None,
+              date_to: date | None, conversation: Conversation, use_duties: bool) -> Answer:
         if q.empty:
             return Answer(question=q.text, answer="Xin hãy nhập câu hỏi.", abstained=True, mode="abstain",
                           conversation=conversation)
@@ -131,16 +163,84 @@ class Assistant:
         if unknown:
             return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
                           answer=f"Các văn bản đã nạp không nhắc đến {', '.join(unknown)}. {ABSTAIN_TEXT}")
+        if q.unknown_units and not q.units:
+            refused = self._unknown_unit(q, conversation)
+            if refused is not None:
+                return refused
+        documents = q.documents
+        if documents is not None and not documents:
+            # "Kế hoạch của Huyện ủy và Chương trình của Tỉnh ủy Hưng Yên ...": two documents named, read together
+            halves = [self.read(segment) for segment in side_segments(q.text, self.facts)]
+            if halves and all(h.documents for h in halves):
+                documents = tuple(sorted({d for h in halves for d in h.documents}))
+        if documents is not None:
+            docs = sorted(set(documents) & set(docs)) if docs else list(documents)
+            if not docs:
+                return self._out_of_scope(q, k=k, retrieval=retrieval, conversation=conversation)
+        catalogue = document_answer(q, self) if use_duties else None
+        if catalogue is not None:
+            catalogue.conversation = Conversation(last_query=q, last_question=q)
+            return catalogue
         if use_duties and self.duties:
             query = duty_query_for(q, conversation.duty_query, self.place_tokens)
             if query is not None:
+                if docs is not None:
+                    query.docs = list(docs)
                 answer = answer_from_duties(q, query, duties=self.duties, chunks_by_id=self.chunks_by_id)
-                answer.conversation = Conversation(last_query=q, duty_query=query)
+                answer.conversation = Conversation(last_query=q, duty_query=query, last_question=q)
                 return answer
         search = q
         if conversation.last_query is not None and q.follow_up:
             search = q.joined_with(conversation.last_query)
         hits = self.retrieve(search, k=k, retrieval=retrieval, docs=docs)
         answer = compose_answer(q, hits, policy=self.policy)
-        answer.conversation = Conversation(last_query=search)
+        answer.conversation = Conversation(last_query=search, last_question=q)
         return answer
+
+    def _compare(self, q: Question, **options) -> Answer | None:
+        """A comparison: each side answered on its own (`compare`), shown side by side."""
+        found = sides(q, self)
+        if len(found) < 2:
+            return None
+        parts = []
+        for side in found:
+            if is_about_deadlines(side.question) and not side.question.units:
+                parts.append((side.label, deadlines_of(side.question, self)))
+            else:
+                parts.append((side.label, self._find(side.question, **options)))
+        answer = merge(parts, q.text)
+        answer.conversation = Conversation(last_query=q, last_question=q)
+        return answer
+
+    def _unknown_unit(self, q: Question, conversation: Conversation) -> Answer | None:
+        """The question names a unit (and no known one): one the documents never name is refused, with the
+        closest names of the index; one they name but give no task, when the question asks its tasks."""
+        vocabulary = self.retriever.lexical.vocabulary
+        absent = [p for p in q.unknown_units
+                  if not all(f"{a}_{b}" in vocabulary for a, b in zip(p.split(), p.split()[1:]))]
+        names = list(dict.fromkeys(n for phrase in q.unknown_units for n in closest_units(phrase, self.known_units)))
+        closest = f" Các đơn vị gần nhất có nhiệm vụ trong văn bản: {'; '.join(names)}." if names else ""
+        if absent:
+            shown = ", ".join(f"«{p}»" for p in absent)
+            return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
+                          answer=f"Các văn bản đã nạp không nhắc đến đơn vị {shown}.{closest}")
+        subject = [p for p in q.unknown_units
+                   if re.match(rf"^(?:(?:con|the con|vay con)\s+)?{re.escape(p)}\b", q.readings[0] if q.readings else "")]
+        if subject and q.answer_type == "tasks":
+            shown = ", ".join(f"«{p}»" for p in subject)
+            return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
+                          answer=f"Các văn bản đã nạp không giao nhiệm vụ nào cho {shown}.{closest}")
+        return None
+
+    def _out_of_scope(self, q: Question, *, k: int, retrieval: str, conversation: Conversation) -> Answer:
+        """Nothing in the index matches the documents or places the question names: say exactly that, then, clearly
+        apart, the nearest passages of other documents."""
+        text = f"Không có văn bản nào {' '.join(q.scope)} trong kho."
+        nearby = compose_answer(q, self.retrieve(q, k=k, retrieval=retrieval), policy=self.policy)
+        if nearby.abstained or not nearby.citations:
+            return Answer(question=q.text, answer=text, abstained=True, mode="abstain", conversation=conversation)
+        body = nearby.answer.split("\n", 1)[1] if "\n" in nearby.answer else nearby.answer
+        text += "\nĐể tham khảo, nội dung gần nhất trong các văn bản khác (không thuộc phạm vi câu hỏi), " + \
+            nearby.answer.split("\n", 1)[0][0].lower() + nearby.answer.split("\n", 1)[0][1:] + "\n" + body
+        return Answer(question=q.text, answer=text, abstained=True, mode="abstain", citations=nearby.citations,
+                      conversation=conversation)

@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..duties.query import DutyQuery
 from ..search.retrieval import is_unaccented
 from ..text.dates import DateWindow, parse_window
 from ..text.normalize import canonical, fold, tokenize
-from ..text.units import match_unit
+from ..text.references import DocRef
+
+if TYPE_CHECKING:
+    from .analysis import IndexFacts
 
 # Question words and fillers that say nothing about the content sought (folded forms).
 QUESTION_WORDS = frozenset(
@@ -78,39 +82,88 @@ class Question:
     nfc: str  # NFC, canonical tone placement, single spaces
     folded: str  # lower case, no diacritics
     syllables: tuple[str, ...]  # BM25 syllables and codes, without bigrams
-    tokens: tuple[str, ...]  # BM25 tokens (syllables, codes, bigrams)
+    tokens: tuple[str, ...]  # BM25 tokens (syllables, codes, bigrams), abbreviations expanded
     content: tuple[str, ...]  # content syllables and their bigrams (coverage, excerpts)
     unaccented: bool  # typed without diacritics (dense search is not trusted then)
     follow_up: bool  # leans on the previous turn
     today: date
     units: tuple[str, ...] = ()  # known units the question names, longest match first
     window: DateWindow | None = None
-    # Slots for the question analysis: places, document references, the type of answer asked for.
+    # What the analysis found (`rag.answering.analysis`): see there.
+    readings: tuple[str, ...] = ()  # folded, abbreviations expanded (one per reading of "TU")
+    unknown_units: tuple[str, ...] = ()  # unit-like names matching no unit of the index
     places: tuple[str, ...] = ()
-    documents: tuple[str, ...] = ()
-    answer_type: str | None = None
+    levels: tuple[str, ...] = ()
+    refs: tuple[DocRef, ...] = ()
+    kinds: frozenset[str] = frozenset()
+    documents: tuple[str, ...] | None = None  # the documents the question is restricted to (None: all)
+    scope: tuple[str, ...] = ()  # why (Vietnamese): "về Kết luận 183", "của Hưng Yên"
+    cited_only: tuple[DocRef, ...] = ()  # references that are no indexed document's own nor implemented
+    answer_types: tuple[str, ...] = ()  # date, number, signer, person, unit, tasks, list_docs, content, doc_number
+    parts: tuple[str, ...] = ()
+    yes_no: bool = False
+    compare: bool = False
+    inherited: tuple[str, ...] = ()  # what a follow-up took from the previous turn: "units", "documents", "window"
+
+    @property
+    def answer_type(self) -> str | None:
+        """The main kind of answer asked for."""
+        return self.answer_types[0] if self.answer_types else None
 
     @classmethod
-    def read(cls, text: str, *, known_units=(), today: date | None = None,
+    def read(cls, text: str, *, known_units=(), facts: "IndexFacts | None" = None, today: date | None = None,
              conversation: "Conversation | None" = None) -> "Question":
-        """Read what the user typed. `known_units` are the units of the index (to recognise those named);
-        `today` defaults to the current date; `conversation` is the state after the previous turn."""
+        """Read what the user typed. `facts` (or only `known_units`) describe the index, to recognise the units,
+        places and documents named; `today` defaults to the current date; `conversation` is the state after the
+        previous turn."""
+        from .analysis import IndexFacts, analyze, leans_on_previous
+
         text = (text or "").strip()
         nfc = canonical(text)
         folded = fold(nfc)
-        syllables = tuple(tokenize(text, bigrams=False))
-        follow_up = is_follow_up(folded)
         today = today or date.today()
         previous = conversation.duty_query if conversation is not None else None
+        follow_up = is_follow_up(folded)
         if follow_up and previous is not None and previous.window is not None:
             anchor = previous.window.before or previous.window.after
             if anchor is not None:
                 today = anchor.replace(month=12, day=31)
+        if facts is None:
+            facts = IndexFacts(units=list(known_units))
+        found = analyze(text, folded, facts) if text else None
+        reading = found.readings[0] if found else folded
+        syllables = tuple(tokenize(reading, bigrams=False))
+        tokens = list(tokenize(reading))
+        for other in (found.readings[1:] if found else []):
+            tokens += [t for t in tokenize(other) if t not in tokens]
+        window = parse_window(reading, today=today)
+        units = tuple(found.units) if found else ()
+        documents = tuple(found.scope.docs) if found and found.scope.docs is not None else None
+        inherited: list[str] = []
+        last = conversation.last_question if conversation is not None else None
+        if last is not None and found is not None and (follow_up or leans_on_previous(folded, found)):
+            follow_up = True
+            if not units and not found.unknown_units and last.units:
+                units = last.units
+                inherited.append("units")
+            if documents is None and not found.refs and not found.places and last.documents is not None:
+                documents = last.documents
+                inherited.append("documents")
+            if window is None and last.window is not None and not found.refs:
+                window = last.window
+                inherited.append("window")
         return cls(
-            text=text, nfc=nfc, folded=folded, syllables=syllables, tokens=tuple(tokenize(text)),
+            text=text, nfc=nfc, folded=folded, syllables=syllables, tokens=tuple(tokens),
             content=_content(syllables), unaccented=is_unaccented(text), follow_up=follow_up, today=today,
-            units=tuple(match_unit(text, known_units)) if known_units and text else (),
-            window=parse_window(folded, today=today),
+            units=units, window=window,
+            readings=tuple(found.readings) if found else (), unknown_units=tuple(found.unknown_units) if found else (),
+            places=tuple(found.places) if found else (), levels=tuple(found.levels) if found else (),
+            refs=tuple(found.refs) if found else (), kinds=frozenset(found.kinds) if found else frozenset(),
+            documents=documents, scope=tuple(found.scope.reasons) if found else (),
+            cited_only=tuple(found.scope.cited_only) if found else (),
+            answer_types=tuple(found.answer_types) if found else (), parts=tuple(found.parts) if found else (),
+            yes_no=found.yes_no if found else False, compare=found.compare if found else False,
+            inherited=tuple(inherited),
         )
 
     def joined_with(self, previous: "Question") -> "Question":
@@ -152,13 +205,15 @@ class Question:
         """The duty query the question states (units and window), None when it states neither."""
         if not self.units and self.window is None:
             return None
-        return DutyQuery(units=list(self.units), window=self.window, today=self.today)
+        return DutyQuery(units=list(self.units), window=self.window, today=self.today,
+                         docs=list(self.documents) if self.documents is not None else None)
 
 
 @dataclass(frozen=True)
 class Conversation:
-    """What a conversation keeps between turns: the previous search query (a follow-up adds to it) and the
-    previous duty question (a follow-up keeps its units and year)."""
+    """What a conversation keeps between turns: the previous question (a follow-up keeps what it fixed), the
+    previous search query (a follow-up adds to it) and the previous duty question (its units and year)."""
 
     last_query: Question | None = None
     duty_query: DutyQuery | None = None
+    last_question: Question | None = None

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from .catalogue import fill_catalogue
 from .chunking import chunk_document
 from .metadata import extract_metadata
 from .models import Chunk, DocumentMeta, RawDocument, Section
@@ -45,6 +46,7 @@ def parse_raw(raw: RawDocument, *, name: str | None = None, digest: str = "") ->
     first_lines = [line.text for line in raw.lines[:40]]
     meta = extract_metadata(name, structure, first_lines=first_lines)
     chunks = chunk_document(meta, structure)
+    fill_catalogue(meta, structure, chunks)
     return ParsedDocument(
         path=str(raw.path), meta=meta, root=structure.root, chunks=chunks, content_hash=digest,
         structure=structure, raw=raw,

@@ -154,6 +154,7 @@ def _signature(meta: DocumentMeta, end_block: list[str]) -> None:
             continue
         if re.match(r"^(T/M|TM\.|KT\.)", line):
             in_recipients = False
+            meta.signed_for = line
             titles = [t for t in lines[i + 1:] if t.isupper()]
             meta.signer_title = " ".join(titles).strip().capitalize() or None
             continue

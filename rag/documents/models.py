@@ -40,7 +40,13 @@ class DocumentMeta:
     date: str | None = None  # ISO date when the header gives one
     signer: str | None = None
     signer_title: str | None = None
+    signed_for: str | None = None  # "T/M BAN THƯỜNG VỤ": on whose behalf the signer signs
     recipients: list[str] = field(default_factory=list)
+    # The catalogue (`rag.documents.catalogue`): the level of government it is issued at, the documents it
+    # implements (title and opening sentence), and every document it cites with the chunks that cite it.
+    level: str | None = None
+    implements: list[dict] = field(default_factory=list)
+    cites: list[dict] = field(default_factory=list)
 
     @property
     def display_title(self) -> str:

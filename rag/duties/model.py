@@ -6,11 +6,12 @@ named columns and rows without knowing what they mean (`rag.index.segment`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..text.deadlines import Deadline
-from ..text.normalize import match_key
+from ..text.deadlines import Deadline, format_date
+from ..text.normalize import canonical, match_key
 
 # Flags column of the duty table (bits): what selection filters on without reading the duty itself.
 FLAG_DEADLINE, FLAG_DATED, FLAG_DONE, FLAG_RECURRING = 1, 2, 4, 8
@@ -87,10 +88,16 @@ class Duty:
 
 
 def deadline_label(duty: Duty) -> str:
-    """Deadline as shown in answers: "31/8/2025", "16 giờ, ngày 23 hằng tháng (định kỳ hằng tháng, ngày 23)"."""
+    """Deadline as shown in answers, in the document's words with the date it means: "trước ngày 31/8/2025",
+    "hoàn thành trong tháng 02/2025 (hạn 28/2/2025)", "16 giờ, ngày 23 hằng tháng (định kỳ hằng tháng, ngày 23)"."""
     deadline = duty.deadline
     if deadline is None:
         return "không ghi hạn"
     if deadline.recurrence:
         return f"{deadline.display()} (định kỳ hằng tháng, ngày {deadline.day})"
+    written = re.sub(r"^[(*\s]+|[)*\s]+$", "", deadline.text or "")
+    if deadline.kind == "date" and written and format_date(deadline.due) in canonical(written).replace("/0", "/"):
+        return written
+    if deadline.kind in ("month", "quarter", "year") and written and deadline.due:
+        return f"{written} (hạn {format_date(deadline.due)})"
     return deadline.display()

@@ -18,6 +18,7 @@ class DutyQuery:
     window: DateWindow | None = None
     doc: str | None = None
     today: date | None = None  # the as-of date: "quá hạn" and open windows are counted from it
+    docs: list[str] | None = None  # only duties of these documents (a question's scope); None: all
 
     @property
     def label(self) -> str:

@@ -137,8 +137,11 @@ class DutyTable(Sequence):
         if query.units:
             parts = [self.units[name] for name in self.unit_names(query.units)]
             candidates = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-        if query.doc:
-            code = [i for i, name in enumerate(self.doc_names) if name == query.doc]
+        if query.doc or query.docs is not None:
+            wanted = {query.doc} if query.doc else set(query.docs)
+            if query.doc and query.docs is not None:
+                wanted &= set(query.docs)
+            code = [i for i, name in enumerate(self.doc_names) if name in wanted]
             if candidates is None:
                 candidates = np.flatnonzero(np.isin(self.doc_codes, code))
             else:

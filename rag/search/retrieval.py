@@ -92,10 +92,15 @@ class Retriever:
         return cls(chunks, lexical=LexicalIndex.build(texts), dense_index=DenseIndex.build(vectors),
                    embedder=embedder)
 
-    def _mask(self, docs: list[str] | None, kinds: set[str] | None = None) -> np.ndarray | None:
-        if not docs and not kinds:
+    def _mask(self, docs: list[str] | None, kinds: set[str] | None = None,
+              rows: set[int] | None = None) -> np.ndarray | None:
+        if not docs and not kinds and rows is None:
             return None
         mask = np.ones(len(self._doc_codes), dtype=bool)
+        if rows is not None:
+            only = np.zeros(len(mask), dtype=bool)
+            only[sorted(rows)] = True
+            mask &= only
         if docs:
             wanted = [i for i, name in enumerate(self._doc_names) if name in docs]
             mask &= np.isin(self._doc_codes, wanted)
@@ -108,12 +113,13 @@ class Retriever:
         return self.dense.search(query_vector, k, mask=mask)
 
     def search(self, query: Query, *, k: int = 10, mode: str = "hybrid", docs: list[str] | None = None,
-               kinds: set[str] | None = None, query_vector: np.ndarray | None = None) -> list[Hit]:
+               kinds: set[str] | None = None, rows: set[int] | None = None,
+               query_vector: np.ndarray | None = None) -> list[Hit]:
         """Retrieve the top-k chunks for `query`. `mode` is "hybrid", "bm25" or "dense"; `docs` filters by file,
-        `kinds` by chunk kind ("meta", "preamble", "item")."""
+        `kinds` by chunk kind ("meta", "preamble", "item"), `rows` by chunk row (the passages citing a document)."""
         if mode not in ("hybrid", "bm25", "dense"):
             raise ValueError(f"unknown retrieval mode {mode!r}")
-        mask = self._mask(docs, kinds)
+        mask = self._mask(docs, kinds, rows)
         depth = max(CANDIDATES, k)
         bm25 = self.lexical.search(query.tokens, depth, mask=mask) if mode != "dense" else []
         dense_hits: list[tuple[int, float]] = []

@@ -225,6 +225,7 @@ def canonical_unit(name: str) -> str:
 
 
 _QUERY_ALIASES = [
+    (re.compile(r"\btncs\b"), "thanh nien cong san"),
     (re.compile(r"\bubnd\b"), "uy ban nhan dan"),
     (re.compile(r"\bhdnd\b"), "hoi dong nhan dan"),
     (re.compile(r"\bmttq(?: vn| viet nam)?\b"), "mat tran to quoc viet nam"),
@@ -262,3 +263,75 @@ def match_unit(query_text: str, known_units: list[str] | set[str]) -> list[str]:
         kept.append(hit)
     kept.sort(key=lambda h: h[0])
     return list(dict.fromkeys(h[2] for h in kept))
+
+
+# --- units named in a question, as officials write them ---------------------------------------------------------
+# A board with its level ("ban tuyen giao thanh uy"), a bloc committee or state body with its place
+# ("dang uy uy ban nhan dan thanh pho"): phrases that name one unit, in folded form.
+_UNIT_PHRASE = re.compile(
+    r"\b(?:(?:ban to chuc|ban tuyen giao va dan van|ban tuyen giao|ban dan van|ban noi chinh|ban kinh te"
+    r"|uy ban kiem tra|van phong|ban thuong vu|ban chap hanh|thuong truc)\s+(?:thanh uy|tinh uy|huyen uy|dang uy"
+    r"|thi uy)|(?:dang uy|uy ban nhan dan|hoi dong nhan dan|cong an)\s+(?:thanh pho|tinh|huyen)"
+    r"|truong chinh tri|doan thanh nien)\b"
+)
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    it = iter(long)
+    return all(token in it for token in short)
+
+
+def _unit_tokens(unit: str) -> list[str]:
+    return _query_key(unit).split()
+
+
+def resolve_unit_phrase(phrase: str, known_units) -> list[str]:
+    """Known units a short or partial name stands for: "ban tuyen giao thanh uy" -> "Ban Tuyên giáo và Dân vận
+    Thành ủy" (the short name people use), "truong chinh tri" -> "Trường Chính trị Tô Hiệu", "doan thanh nien" ->
+    "Đoàn TNCS Hồ Chí Minh". The phrase's words must appear in the unit's name in order, starting with its first
+    word and, when the phrase names a level ("... thanh uy"), ending with that level: another level is another
+    unit."""
+    words = phrase.split()
+    level = words[-2:] if words[-1] == "uy" else None
+    found = []
+    for unit in known_units:
+        tokens = _unit_tokens(unit)
+        if not tokens or tokens[0] != words[0] or not _is_subsequence(words, tokens):
+            continue
+        if level and tokens[-2:] != level:
+            continue
+        found.append(unit)
+    return found
+
+
+def units_in_question(readings: list[str], known_units) -> tuple[list[str], list[str]]:
+    """(known units a question names, unit-like phrases of it that match no known unit), over the readings of the
+    question (folded, abbreviations expanded: `rag.text.abbreviations.expand`). A unit found in any reading counts;
+    a phrase is unknown only when no reading finds a unit for it."""
+    named: list[str] = []
+    unknown_by_reading: list[set[str]] = []
+    for reading in readings:
+        exact = match_unit(reading, known_units)
+        named.extend(exact)
+        covered = [_query_key(u) for u in exact]
+        unknown: set[str] = set()
+        for m in _UNIT_PHRASE.finditer(reading):
+            phrase = m.group(0)
+            if any(phrase in key or key in phrase for key in covered):
+                continue
+            partial = resolve_unit_phrase(phrase, known_units)
+            if partial:
+                named.extend(partial)
+            else:
+                unknown.add(phrase)
+        unknown_by_reading.append(unknown)
+    unknown_all = set.intersection(*unknown_by_reading) if unknown_by_reading else set()
+    return list(dict.fromkeys(named)), sorted(unknown_all)
+
+
+def closest_units(phrase: str, known_units, *, limit: int = 3) -> list[str]:
+    """Known units whose names share most words with a phrase (suggestions for an unknown unit)."""
+    words = set(_query_key(phrase).split())
+    scored = sorted(((len(words & set(_unit_tokens(u))) / max(1, len(words | set(_unit_tokens(u)))), u)
+                     for u in known_units), reverse=True)
+    return [u for score, u in scored[:limit] if score > 0.2]

@@ -126,7 +126,7 @@ def test_follow_up_reuses_unit(duties, chunks_by_id, known):
     previous = parse_duty_query("Đảng ủy UBND thành phố phải làm gì trước 31/8/2025?", known_units=known, today=TODAY)
     answer = _answer("còn trước 30/8/2025 thì sao?", duties, chunks_by_id, known=known, previous=previous)
     assert "Đảng ủy Ủy ban nhân dân thành phố" in answer.answer.splitlines()[0]
-    assert answer.answer.count("hạn: 29/8/2025") == 2 and "31/8/2025 [" not in answer.answer
+    assert answer.answer.count("hạn: hoàn thành trước ngày 29/8/2025 [") == 2 and "31/8/2025 [" not in answer.answer
 
 
 def test_status(duties):

@@ -1,0 +1,256 @@
+"""Question analysis: what a question asks and where the answer may come from, read from its words and the index.
+
+Rule-based and data-driven: the units, places and documents a question can name are those of the indexed documents
+(`IndexFacts`), the abbreviations are the everyday ones (`rag.text.abbreviations`), document references are read in
+any spelling (`rag.text.references`). Nothing here names a sample document. What it fills in the `Question`:
+- the units (full names, short names, abbreviations; "TU" read as the Thành ủy or Tỉnh ủy of the place named),
+  and the unit-like names that match no unit of the index (refused with the closest names);
+- places (and their initials: HP, HY) and levels (cấp xã, cấp huyện, cấp tỉnh);
+- document references, and the documents they select: a document whose own number it is, else the documents
+  implementing it, narrowed by the kind ("CV triển khai KL183"), the issuer ("của Huyện ủy") and the place named;
+- the kind of answer asked for (date, number, signer, person, unit, tasks, documents, content), yes/no and
+  comparison questions, and several parts in one question;
+- for a follow-up, what the previous turn fixed (units, documents, window) and this one does not change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..text.abbreviations import COUNCILS, expand, initials
+from ..text.normalize import fold, match_key
+from ..text.references import DocRef, find_refs, kinds_named, ref_from_dict, type_kind
+from ..text.units import units_in_question
+
+
+@dataclass
+class IndexFacts:
+    """What analysis needs to know of the index, computed once per loaded index."""
+
+    units: list[str] = field(default_factory=list)
+    documents: dict[str, dict] = field(default_factory=dict)  # document metadata and catalogue, by file name
+    places: dict[str, str] = field(default_factory=dict)  # folded name or initials -> place ("hp" -> "Hải Phòng")
+    councils: dict[str, str] = field(default_factory=dict)  # place -> what "TU" means there ("thanh uy")
+
+    @classmethod
+    def build(cls, documents: dict[str, dict], units: list[str]) -> "IndexFacts":
+        places: dict[str, str] = {}
+        councils: dict[str, str] = {}
+        for meta in documents.values():
+            place = meta.get("place")
+            if not place:
+                continue
+            places[fold(place)] = place
+            places.setdefault(initials(place), place)
+            # "TU" of a city is its Thành ủy, of a province its Tỉnh ủy: count what its documents' issuers say.
+            level = meta.get("level")
+            if level in ("thành phố", "tỉnh") and place not in councils:
+                councils[place] = "thanh uy" if level == "thành phố" else "tinh uy"
+        return cls(units=list(units), documents=documents, places=places, councils=councils)
+
+    def refs_of(self, name: str) -> tuple[list[DocRef], list[DocRef]]:
+        """(own number, documents implemented) of an indexed document."""
+        meta = self.documents.get(name, {})
+        own = find_refs(meta["number"]) if meta.get("number") else []
+        return own, [ref_from_dict(r) for r in meta.get("implements", [])]
+
+
+# --- what kind of answer is asked for ----------------------------------------------------------------------------
+
+_TYPES: list[tuple[str, re.Pattern]] = [
+    ("signer", re.compile(r"\b(ai ky|nguoi ky|do ai ky|ky ban hanh|ky van ban|ky voi (tu cach|chuc danh)|ky boi"
+                          r"|(ai|nguoi nao) (da )?ky)\b|\bky\b.*\b(chuc danh|tu cach|thay mat)\b")),
+    ("doc_number", re.compile(r"\b(so hieu|so may|ky hieu)\b")),
+    ("person", re.compile(r"\b(ai la|la ai|ho ten|ten (la )?gi)\b")),
+    ("unit", re.compile(r"\b(ai chiu trach nhiem|don vi nao|co quan nao|ai chu tri|ai lo|ai duoc giao|giao cho ai"
+                        r"|ai phoi hop|phoi hop voi (ai|nhung ai|don vi nao|nhung don vi nao)|bao cao (cho |voi )?ai"
+                        r"|ai (phai|thuc hien|tham muu|theo doi)|ai duoc|thay mat co quan nao|cua co quan nao"
+                        r"|ban nao)\b")),
+    ("date", re.compile(r"\b(ngay nao|khi nao|bao gio|thoi han|han chot|han nao|luc nao|thang nao|nam nao|thoi gian nao"
+                        r"|ngay bao nhieu|may gio|thang may|quy may|han the nao|hoan thanh truoc|moc thoi gian)\b")),
+    ("number", re.compile(r"\b(bao nhieu|may (nam|ngay|lan|hinh thuc|nhom|noi dung|tieu chi|phong|so|don vi)"
+                          r"|(khoa|lan thu|dieu|khoan) may|ty le|phan tram)\b")),
+    ("list_docs", re.compile(r"\b((nhung|cac) van ban nao|van ban nao|tai lieu nao|o nhung van ban|(nhung|cac) van ban"
+                             r" (co )?(nhac|vien dan|trich dan|giao|de cap))\b")),
+    ("tasks", re.compile(r"\b(phai lam gi|lam gi|nhiem vu|duoc giao|giao (gi|viec gi|nhung gi)|trach nhiem|viec gi"
+                         r"|cong viec|nhung viec|viec nao|phai hoan thanh)\b")),
+    ("content", re.compile(r"\b(la gi|noi ve|noi dung (gi|nao)|van de gi|la sao|thi sao|gom nhung|gom (nhung )?gi"
+                           r"|nhu the nao|the nao|ra sao|bang hinh thuc nao|hinh thuc nao|nam trong)\b")),
+]
+_YES_NO = re.compile(r"(\bco\b.*\b(khong|chua)\s*\??\s*$|\b(phai khong|dung khong|duoc khong|hay khong|chua)\s*\??\s*$"
+                     r"|^(co phai|phai chang)\b|\bda (qua han|xong|hoan thanh)[^?]*\bchua\b|\bco dung\b)")
+_COMPARE = re.compile(r"\b(so sanh|khac nhau|giong nhau|khac gi|khac (nhau )?(o |cho )?(cho nao|the nao|ra sao)"
+                      r"|(moi|tung) (ban|don vi|co quan|moc|ben|van ban)|con\b.{3,80}\b(thi|dung|co)\b.{0,40}\?$)")
+_PART_SPLIT = re.compile(r"(?:,|;|\bva\b|\bcon\b)\s+(?=[^,;]*\b(?:nao|gi|ai|bao nhieu|may|khi nao|bao gio|the nao|sao)\b)")
+_PLACE_WORDS = re.compile(r"\b(?:tinh|thanh pho|huyen)\s+([a-z]+ [a-z]+)\b")
+_LEVELS = {"xa": "xã", "huyen": "huyện", "tinh": "tỉnh", "thanh pho": "thành phố", "co so": "cơ sở"}
+_LEVEL_RE = re.compile(r"\bcap (xa|huyen|tinh|thanh pho|co so)\b")
+_ISSUER = re.compile(r"\b(?:chuong trinh(?: hanh dong)?|ctr|ke hoach|kh|cong van|cv|van ban)\b[^?,;]{0,40}?\b(?:cua|do)\s+"
+                     r"(?:ban chap hanh |ban thuong vu |bch |btv )?(?:dang bo )?"
+                     r"(huyen uy|tinh uy|thanh uy|dang uy(?: cac co quan dang)?|cac co quan dang|huyen|tinh|thanh pho)\b")
+_ISSUER_NAMES = {"huyen uy": "Huyện ủy", "tinh uy": "Tỉnh ủy", "thanh uy": "Thành ủy", "dang uy": "Đảng ủy",
+                 "dang uy cac co quan dang": "Đảng ủy Các cơ quan Đảng", "cac co quan dang": "Đảng ủy Các cơ quan Đảng",
+                 "huyen": "huyện", "tinh": "tỉnh", "thanh pho": "thành phố"}
+_ANAPHORA = re.compile(r"\b(viec do|viec nay|nhu vay|van ban (nay|do)|ke hoach (nay|do)|chuong trinh (nay|do)"
+                       r"|moc do|han do|nhiem vu do|thi sao|con\b)")
+
+
+def answer_types(folded: str) -> list[str]:
+    """The kinds of answer a question asks for, most specific first (a multi-part question asks several)."""
+    found = [name for name, regex in _TYPES if regex.search(folded)]
+    if "signer" in found and "person" in found:
+        found.remove("person")
+    return found
+
+
+def split_parts(folded: str) -> list[str]:
+    """A question asking two things ("ban hành ngày nào, của cơ quan nào?") cut into its parts (one when single)."""
+    parts = [p.strip(" ,;?") for p in _PART_SPLIT.split(folded) if p and p.strip(" ,;?")]
+    asking = [p for p in parts if answer_types(p) or re.search(r"\b(nao|gi|ai|bao nhieu|may)\b", p)]
+    return parts if len(asking) >= 2 else [folded]
+
+
+def _issuer_matches(level_word: str, meta: dict) -> bool:
+    issuer = fold(meta.get("issuer") or "")
+    if level_word in ("huyen uy", "huyen"):
+        return meta.get("level") == "huyện"
+    if level_word in ("tinh uy", "tinh"):
+        return meta.get("level") == "tỉnh"
+    if level_word in ("thanh uy", "thanh pho"):
+        return meta.get("level") == "thành phố" and "co quan dang" not in issuer
+    return "co quan dang" in issuer  # dang uy (cac co quan dang)
+
+
+@dataclass
+class Scope:
+    """The documents a question is restricted to, and why (for the answer's words when nothing is left)."""
+
+    docs: list[str] | None = None  # None: every document
+    reasons: list[str] = field(default_factory=list)  # Vietnamese: "về Kết luận 183", "của tỉnh Hưng Yên"
+    cited_only: list[DocRef] = field(default_factory=list)  # references no indexed document is, nor implements
+
+
+def resolve_scope(refs: list[DocRef], kinds: set[str], places: list[str], issuer: str | None,
+                  facts: IndexFacts) -> Scope:
+    """The documents a question's references, document kinds, issuer and places select."""
+    names = list(facts.documents)
+    scope = Scope()
+    candidates = set(names)
+    if refs:
+        own = {n for n in names for o in facts.refs_of(n)[0] if any(r.matches(o) for r in refs)}
+        implementing = {n for n in names for i in facts.refs_of(n)[1] if any(r.matches(i) for r in refs)}
+        scope.cited_only = [r for r in refs
+                            if not any(r.matches(o) for n in names for o in facts.refs_of(n)[0])
+                            and not any(r.matches(i) for n in names for i in facts.refs_of(n)[1])]
+        if own:
+            candidates = own
+        elif implementing:
+            candidates = implementing
+            scope.reasons.append("về " + ", ".join(r.label for r in refs if r not in scope.cited_only))
+        kinds = kinds - {r.kind for r in refs}  # "Kết luận 183" names the conclusion, not a scope
+        if kinds and (own or candidates != set(names)):
+            typed = {n for n in candidates if type_kind(facts.documents[n].get("doc_type")) in kinds}
+            if typed or own:
+                candidates = typed or candidates
+            else:
+                candidates = set()
+                scope.reasons.insert(0, " ".join(sorted({_kind_name(k) for k in kinds})))
+    elif kinds and (issuer or places):
+        candidates = {n for n in candidates if type_kind(facts.documents[n].get("doc_type")) in kinds}
+    if issuer:
+        candidates = {n for n in candidates if _issuer_matches(issuer, facts.documents[n])}
+        scope.reasons.append("của " + _ISSUER_NAMES.get(issuer, issuer))
+    if places:
+        candidates = {n for n in candidates if facts.documents[n].get("place") in places}
+        scope.reasons.append("của " + ", ".join(places))
+    if candidates != set(names):
+        scope.docs = sorted(candidates)
+    return scope
+
+
+def _kind_name(kind: str) -> str:
+    from ..text.references import KIND_NAMES
+
+    return KIND_NAMES.get(kind, kind)
+
+
+@dataclass
+class Analysis:
+    """What `analyze` finds; `Question.read` copies it into the question."""
+
+    readings: list[str]
+    units: list[str]
+    unknown_units: list[str]
+    places: list[str]
+    levels: list[str]
+    refs: list[DocRef]
+    kinds: set[str]
+    scope: Scope
+    answer_types: list[str]
+    parts: list[str]
+    yes_no: bool
+    compare: bool
+
+
+def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
+    """Read units, places, levels, references, scope and the kind of answer of one question."""
+    places = []
+    words = re.findall(r"[a-z]+", folded)
+    for i in range(len(words)):
+        for candidate in (" ".join(words[i:i + 2]), words[i]):
+            if candidate in facts.places and facts.places[candidate] not in places:
+                places.append(facts.places[candidate])
+                break
+    councils = tuple(dict.fromkeys(facts.councils[p] for p in places if p in facts.councils)) or COUNCILS
+    abbreviations = {k: fold(v) for k, v in facts.places.items() if " " not in k}
+    readings = expand(text, councils=councils, places=abbreviations)
+    units, unknown = units_in_question(readings, facts.units) if facts.units else ([], [])
+    levels = list(dict.fromkeys(_LEVELS[m] for m in _LEVEL_RE.findall(readings[0])))
+    refs = find_refs(text)
+    kinds = kinds_named(readings[0])
+    issuer_match = _ISSUER.search(readings[0])
+    issuer = issuer_match.group(1) if issuer_match else None
+    scope = resolve_scope(refs, kinds, places, issuer, facts)
+    types = answer_types(readings[0])
+    return Analysis(readings=readings, units=units, unknown_units=unknown, places=places, levels=levels, refs=refs,
+                    kinds=kinds, scope=scope, answer_types=types, parts=split_parts(readings[0]),
+                    yes_no=bool(_YES_NO.search(readings[0])), compare=bool(_COMPARE.search(readings[0])))
+
+
+def leans_on_previous(folded: str, analysis: Analysis) -> bool:
+    """A question that continues the previous turn: it says so ("còn ...", "thì sao", "việc đó"), or it names
+    nothing of its own scope (no unit, document or place) and is short."""
+    if _ANAPHORA.search(folded):
+        return True
+    own_scope = analysis.units or analysis.refs or analysis.places or analysis.unknown_units
+    return not own_scope and len(folded.split()) <= 8
+
+
+def unit_keys(units) -> set[str]:
+    """Accent-free keys of unit names (to compare them)."""
+    return {match_key(u) for u in units}
+
+
+def most_common_place(documents: dict[str, dict], names) -> str | None:
+    """The place most of the given documents are from."""
+    places = Counter(documents[n].get("place") for n in names if documents.get(n, {}).get("place"))
+    return places.most_common(1)[0][0] if places else None
+
+
+_SIDE_SPLIT = re.compile(r"\s+(?:và|va|với|voi|so với|so voi)\s+|\s*,\s*(?:còn|con)\s+|\s+(?:còn|con)\s+", re.I)
+
+
+def side_segments(text: str, facts: IndexFacts) -> list[str]:
+    """A comparison's two sides as written ("Văn phòng Thành ủy (CV KL183)" / "Văn phòng Đảng ủy (CTr của ĐU CQĐ)"):
+    the first split at "và", "với", "còn" where both halves name a unit, a document or a place."""
+    for m in _SIDE_SPLIT.finditer(text):
+        left, right = text[:m.start()], text[m.end():]
+        named = []
+        for half in (left, right):
+            found = analyze(half, fold(half), facts)
+            named.append(bool(found.units or found.refs or found.places or found.unknown_units))
+        if all(named):
+            return [left, right]
+    return []

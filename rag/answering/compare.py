@@ -1,0 +1,119 @@
+"""Comparisons ("Hưng Yên và Hải Phòng khác nhau thế nào về thời hạn?", "So sánh nhiệm vụ của Đảng ủy UBND thành
+phố trong CTr KL121 và CV KL183"): each side answered on its own, then shown side by side, every line cited.
+
+The sides are what the question names twice: places (HP / HY), documents (KL121 / KL183), or units (Văn phòng
+Thành ủy / Văn phòng Đảng ủy), in that order of preference. A side is the question restricted to its documents (and
+its unit); a comparison of deadlines without a unit lists the deadlines each side's documents set. Two-part
+questions ("... báo cáo ai, còn ... báo cáo ai?") are answered the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from ..duties.model import deadline_label
+from ..duties.query import DutyQuery
+from ..text.normalize import fold
+from .citations import CitationList
+from .models import Answer, Citation
+from .analysis import side_segments
+from .question import Question
+
+
+@dataclasses.dataclass
+class Side:
+    label: str
+    question: Question
+
+
+def sides(q: Question, assistant) -> list[Side]:
+    """The sides a comparison names (empty when it names fewer than two): each half of the question read on its
+    own for its units and documents; what a half does not say (the unit asked about, a document named once for
+    both) comes from the whole question."""
+    everything = list(assistant.documents)
+    shared = list(q.documents) if q.documents else None  # a scope both sides share, when it leaves something
+    out: list[Side] = []
+    for segment in side_segments(q.text, assistant.facts):
+        half = assistant.read(segment)
+        units = half.units or q.units
+        docs = half.documents if half.documents is not None else None
+        if docs is not None and shared is not None and set(docs) & set(shared):
+            docs = tuple(sorted(set(docs) & set(shared)))
+        elif docs is None:
+            docs = tuple(shared) if shared is not None else None
+        if units and docs is not None and not any(_unit_in(assistant, u, list(docs)) for u in units):
+            docs = half.documents  # the unit is named elsewhere: keep only what this half says
+        label = ", ".join(units) if half.units else ""
+        scope = " ".join(half.scope)
+        label = " — ".join(x for x in (label, scope) if x) or segment.strip()
+        out.append(Side(label, dataclasses.replace(
+            q, units=tuple(units), documents=tuple(docs) if docs is not None else None,
+            places=half.places or q.places, refs=half.refs or q.refs, cited_only=half.cited_only,
+            compare=False, yes_no=False)))
+    if len(out) >= 2:
+        return out
+    if len(q.places) >= 2:  # "HP va HY ...": one side per place
+        for place in q.places:
+            docs = [n for n in everything if assistant.documents[n].get("place") == place]
+            out.append(Side(place, dataclasses.replace(q, documents=tuple(docs), places=(place,), compare=False,
+                                                       yes_no=False)))
+    return out if len(out) >= 2 else []
+
+
+def _unit_in(assistant, unit: str, docs: list[str]) -> bool:
+    selected, _ = assistant.duties.select(DutyQuery(units=[unit], docs=docs), limit=1)
+    return bool(selected)
+
+
+def deadlines_of(q: Question, assistant) -> Answer:
+    """The deadlines a side's documents set (each once, earliest first), with the duty that carries it."""
+    query = DutyQuery(units=list(q.units), docs=list(q.documents) if q.documents is not None else None,
+                      today=q.today)
+    selected, _ = assistant.duties.select(query)
+    cites = CitationList()
+    lines, seen = [], set()
+    for duty in selected:
+        if duty.deadline is None or not (duty.deadline.dated or duty.deadline.kind == "start"):
+            continue
+        label = deadline_label(duty)
+        if label in seen:
+            continue
+        seen.add(label)
+        chunk = assistant.chunks_by_id.get(duty.chunk_id or "")
+        ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+        lines.append(f"- {label}: {duty.action}{ref}")
+        if len(lines) >= 8:
+            break
+    if not lines:
+        return Answer(question=q.text, answer="Văn bản không nêu thời hạn.", abstained=True)
+    return Answer(question=q.text, answer="Thời hạn:\n" + "\n".join(lines), abstained=False,
+                  citations=cites.citations, mode="duties")
+
+
+def merge(parts: list[tuple[str, Answer]], question: str) -> Answer:
+    """One answer from the sides' answers: a heading per side, citations renumbered in order of first use."""
+    cites = CitationList()
+    lines = ["So sánh theo từng bên:"]
+    for label, answer in parts:
+        renumber: dict[int, int] = {}
+        for citation in answer.citations:
+            renumber[citation.n] = cites.cite(_as_chunk(citation), citation.score)
+        body = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", answer.answer)
+        lines.append(f"**{label}:**" + (" (văn bản không nêu)" if answer.abstained and not answer.citations else ""))
+        if not (answer.abstained and not answer.citations):
+            lines.extend(body.splitlines())
+    abstained = all(a.abstained for _, a in parts)
+    return Answer(question=question, answer="\n".join(lines), abstained=abstained, citations=cites.citations,
+                  mode="compare")
+
+
+def _as_chunk(citation: Citation):
+    from ..documents.models import Chunk
+
+    return Chunk(id=citation.chunk_id, doc=citation.doc, doc_title=citation.title, section=citation.section,
+                 text=citation.text, page=citation.page)
+
+
+def is_about_deadlines(q: Question) -> bool:
+    return q.answer_type == "date" or bool(re.search(r"\b(thoi han|moc thoi gian|han)\b", fold(q.text)))

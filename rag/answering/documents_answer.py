@@ -1,0 +1,193 @@
+"""Answers about documents, from the catalogue: who signed, which number, which documents implement, cite or assign.
+
+These are counted over every indexed document, not guessed from the top passages: "Những văn bản nào triển khai
+KL121?" lists each document whose title or opening implements it; "... viện dẫn Nghị định 178?" each document that
+cites it, with the citing passage; "... giao việc cho Ban Tổ chức Thành ủy?" each document with a duty of that unit;
+"Ai ký ...?" the signer of the document the question selects. A document that is only cited (no indexed document is
+it) has no signer or number here: the answer says so instead of quoting another document.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..duties.query import DutyQuery
+from ..text.normalize import fold
+from ..text.references import ref_from_dict
+from .citations import CitationList
+from .models import Answer
+from .question import Question
+
+_IMPLEMENT = re.compile(r"\b(trien khai|thuc hien|cu the hoa)\b")
+_CITE = re.compile(r"\b(vien dan|trich dan|nhac (toi|den)|de cap|can cu|dan chieu|co nhac)\b")
+_ASSIGN = re.compile(r"\b(giao (viec|nhiem vu)?|phan cong|co nhiem vu|duoc giao)\b")
+_SIGNER_TITLE = re.compile(r"\b(pho bi thu thuong truc|pho bi thu|bi thu)\b")
+_OWN_NUMBER = re.compile(r"\b(so hieu|so may|ky hieu)\b")
+
+
+def _title(meta: dict, name: str) -> str:
+    from ..documents.models import DocumentMeta
+
+    fields = {k: v for k, v in meta.items() if k in DocumentMeta.__dataclass_fields__}
+    return DocumentMeta(**({"doc": name} | fields)).display_title
+
+
+def _meta_chunk(assistant, name: str):
+    return assistant.chunks_by_id.get(f"{name}#0")
+
+
+def signer_answer(q: Question, assistant) -> Answer | None:
+    """"Ai ký ...?": the signer of each document the question selects; a person named: the documents they signed."""
+    documents = assistant.documents
+    person = [n for n, m in documents.items() if m.get("signer") and fold(m["signer"]) in q.folded]
+    if person:
+        names = person
+    elif q.cited_only and len(q.cited_only) == len(q.refs):
+        labels = ", ".join(r.label for r in q.cited_only)
+        return Answer(question=q.text, abstained=True, mode="abstain",
+                      answer=f"Các văn bản đã nạp không nêu người ký {labels}: văn bản này chỉ được viện dẫn, "
+                             "không có trong kho.")
+    elif q.documents is not None:
+        names = list(q.documents)
+    else:
+        return None
+    if len(names) > 3 and not person:
+        return None
+    cites = CitationList()
+    lines = []
+    for name in sorted(names):
+        meta = documents[name]
+        if not meta.get("signer"):
+            continue
+        chunk = _meta_chunk(assistant, name)
+        ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+        on_behalf = f"{meta['signed_for']}, " if meta.get("signed_for") else ""
+        title = f"{meta['signer_title'].upper()} " if meta.get("signer_title") else ""
+        lines.append(f"- {_title(meta, name)}: người ký {on_behalf}{title}{meta['signer']}{ref}")
+    if not lines:
+        return Answer(question=q.text, abstained=True, mode="abstain",
+                      answer="Văn bản được hỏi không ghi người ký.")
+    return Answer(question=q.text, answer="Người ký, theo phần ký của văn bản:\n" + "\n".join(lines),
+                  abstained=False, citations=cites.citations, mode="documents")
+
+
+def own_number_answer(q: Question, assistant) -> Answer | None:
+    """"Số hiệu của văn bản X là gì?": the document's own number, or that it states none (and what it does state)."""
+    folded = q.readings[0] if q.readings else q.folded
+    match = _OWN_NUMBER.search(folded)
+    if not match or q.documents is None or len(q.documents) > 2:
+        return None
+    if re.search(r"\b(thuc hien|trien khai)\s+(chuong trinh(?: hanh dong)?|ke hoach|ket luan|nghi quyet|cong van"
+                 r"|ctr|kh|kl|nq|cv)\s+$", folded[:match.start()]):
+        return None  # "thực hiện Chương trình số mấy": the number of the document it implements
+    cites = CitationList()
+    lines = []
+    missing = []
+    for name in q.documents:
+        meta = assistant.documents[name]
+        chunk = _meta_chunk(assistant, name)
+        ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+        if meta.get("number"):
+            lines.append(f"- {_title(meta, name)}: số {meta['number']}{ref}")
+        else:
+            implements = ", ".join(r["text"] for r in meta.get("implements", []))
+            what = f"; văn bản ghi là thực hiện {implements}" if implements else ""
+            missing.append(f"- {_title(meta, name)}: không ghi số{what}{ref}")
+    if lines:
+        return Answer(question=q.text, answer="Số hiệu văn bản:\n" + "\n".join(lines + missing), abstained=False,
+                      citations=cites.citations, mode="documents")
+    return Answer(question=q.text, abstained=True, citations=cites.citations, mode="documents",
+                  answer="Văn bản không ghi số hiệu của chính nó:\n" + "\n".join(missing))
+
+
+def list_documents_answer(q: Question, assistant) -> Answer | None:
+    """"Những văn bản nào ...?": every document that implements, cites, assigns to a unit, has a deadline in the
+    window, or was signed by the title asked — counted over the whole catalogue."""
+    folded = q.readings[0] if q.readings else q.folded
+    documents = assistant.documents
+    pool = list(q.documents) if q.documents is not None else sorted(documents)
+    cites = CitationList()
+    lines: list[str] = []
+    what = ""
+    if q.refs and _IMPLEMENT.search(folded) and not _CITE.search(folded):
+        what = "thực hiện " + ", ".join(r.label for r in q.refs)
+        for name in sorted(documents):
+            implemented = [ref_from_dict(r) for r in documents[name].get("implements", [])]
+            if any(r.matches(i) for r in q.refs for i in implemented):
+                chunk = _meta_chunk(assistant, name)
+                ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+                lines.append(f"- {_title(documents[name], name)}{ref}")
+    elif q.refs:
+        what = "viện dẫn " + ", ".join(r.label for r in q.refs)
+        for name in pool:
+            for cited in documents[name].get("cites", []):
+                if any(r.matches(ref_from_dict(cited)) for r in q.refs):
+                    chunk = assistant.chunks_by_id.get(cited["chunks"][0]) if cited["chunks"] else None
+                    ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+                    quote = _sentence_with(chunk.text, cited["text"]) if chunk is not None else cited["text"]
+                    lines.append(f"- {_title(documents[name], name)}: {quote}{ref}")
+                    break
+    elif _SIGNER_TITLE.search(folded) and re.search(r"\bky\b", folded):
+        claimed = _SIGNER_TITLE.search(folded).group(1)
+        what = f"do {claimed.replace('pho', 'Phó').replace('bi thu', 'Bí thư').replace('thuong truc', 'thường trực')} ký"
+        for name in pool:
+            meta = documents[name]
+            title = fold(meta.get("signer_title") or "")
+            if title == claimed or (claimed == "pho bi thu" and title.startswith("pho bi thu")):
+                chunk = _meta_chunk(assistant, name)
+                ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+                lines.append(f"- {_title(meta, name)}: {meta.get('signer_title')} {meta.get('signer')}{ref}")
+    elif (q.units or q.window is not None) and assistant.duties:
+        who = ", ".join(q.units) if q.units else "các đơn vị"
+        what = f"giao nhiệm vụ cho {who}" if q.units else f"có nhiệm vụ {q.window.label}"
+        query = DutyQuery(units=list(q.units), window=q.window, today=q.today, docs=pool)
+        selected, _ = assistant.duties.select(query)
+        by_doc: dict[str, list] = {}
+        for duty in selected:
+            by_doc.setdefault(duty.doc, []).append(duty)
+        from ..duties.model import deadline_label
+
+        for name, duties in by_doc.items():
+            items = []
+            for duty in duties[:8]:
+                chunk = assistant.chunks_by_id.get(duty.chunk_id or "")
+                ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+                heading = duty.section.split(" > ")[0]
+                heading = f"{heading.rstrip(':')}: " if q.units and any(
+                    fold(u) in fold(heading) for u in q.units) and not fold(duty.action).startswith(fold(heading)[:20]) else ""
+                items.append(f"  - {heading}{duty.action} — hạn: {deadline_label(duty)}{ref}")
+            more = f"\n  - … và {len(duties) - 8} nhiệm vụ khác" if len(duties) > 8 else ""
+            lines.append(f"- {_title(documents[name], name)} ({len(duties)} nhiệm vụ):\n" + "\n".join(items) + more)
+    else:
+        return None
+    if not lines:
+        return Answer(question=q.text, abstained=True, mode="documents",
+                      answer=f"Không có văn bản nào trong kho {what}.")
+    head = f"Có {len(lines)} văn bản trong kho {what}:"
+    return Answer(question=q.text, answer=head + "\n" + "\n".join(lines), abstained=False,
+                  citations=cites.citations, mode="documents")
+
+
+def _sentence_with(text: str, needle: str) -> str:
+    """The sentence of a passage that contains a reference (the quote shown for a citing document)."""
+    key = fold(needle)[:30]
+    for sentence in re.split(r"(?<=[.;])\s+", text):
+        if key and key in fold(sentence):
+            return sentence.strip()
+    return text.strip()[:400]
+
+
+def document_answer(q: Question, assistant) -> Answer | None:
+    """A catalogue answer when the question asks for one (None otherwise: the other routes answer). Within one
+    document, "những văn bản nào" asks which documents it names: the passages answer that."""
+    if "list_docs" in q.answer_types and (q.documents is None or len(q.documents) > 1):
+        answer = list_documents_answer(q, assistant)
+        if answer is not None:
+            return answer
+    if q.answer_type == "signer" or ("signer" in q.answer_types and not q.compare):
+        answer = signer_answer(q, assistant)
+        if answer is not None:
+            return answer
+    if "doc_number" in q.answer_types:
+        return own_number_answer(q, assistant)
+    return None

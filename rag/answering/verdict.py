@@ -1,0 +1,178 @@
+"""Yes/no questions: "Có", "Không" or "Văn bản không nêu" first, then the cited evidence.
+
+An extractive answer cannot reason freely, so the verdict comes from checks a reader would make on the cited
+sentence that best covers the question:
+- a status question ("đã quá hạn chưa?", "xong chưa?") compares the deadline with the day it is asked, or looks for
+  "(đã hoàn thành)";
+- a claim with a date, month or number ("có hạn 31/8/2025 đúng không?") is "Không" when the sentence gives another
+  one and not the claimed one;
+- a claimed unit or title ("có phải báo cáo Ban Thường vụ Thành ủy không?", "do Bí thư ký?") is "Không" when the
+  sentence names another unit of the same kind, or the document's signer holds another title;
+- a negation of the asked action in the sentence ("không tổ chức HĐND phường", "kết thúc mô hình") is "Không";
+- otherwise a sentence that covers the question is "Có". No passage: "Văn bản không nêu".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ..text.deadlines import find_deadlines
+from ..text.normalize import fold, match_key, tokenize
+from ..text.units import find_units
+from .models import Answer
+from .question import Question
+
+YES, NO, UNSTATED = "Có", "Không", "Văn bản không nêu"
+
+_OVERDUE = re.compile(r"\b(qua han|tre han|het han)\b")
+_DONE = re.compile(r"\b(xong|hoan thanh|ket thuc|thuc hien xong)\b[^?]*\b(chua|khong)\b")
+_DATE = re.compile(r"\b(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\b")
+_MONTH = re.compile(r"\bthang\s+(\d{1,2})\s*(?:/|nam)\s*(\d{4})\b")
+_NUMBER = re.compile(r"(?<![\d/])(\d{1,4})(?![\d/])")
+_STOPS = {"khong", "co", "phai", "dung", "duoc", "hay", "chua", "da", "la"}
+_ANTONYMS = [("duy tri", ("ket thuc", "cham dut", "khong duy tri", "bo")), ("tiep tuc", ("ket thuc", "cham dut")),
+             ("giu", ("ket thuc", "bo", "giai the"))]
+_SENTENCE = re.compile(r"(?<=[.;:!?])\s+|\n+")
+
+
+def _best_sentence(question: Question, text: str) -> str:
+    """The sentence of a passage that shares most content words with the question."""
+    wanted = set(question.content)
+    best, score = text, -1.0
+    for sentence in _SENTENCE.split(text):
+        if len(sentence) < 12:
+            continue
+        tokens = set(tokenize(sentence))
+        value = len(tokens & wanted)
+        if value > score:
+            best, score = sentence, value
+    return best
+
+
+def _claimed_dates(folded: str) -> list[tuple[int, int, int | None]]:
+    """(day or 0, month, year) values the question asserts."""
+    found = [(int(d), int(m), int(y)) for d, m, y in _DATE.findall(folded)]
+    found += [(0, int(m), int(y)) for m, y in _MONTH.findall(folded)]
+    return found
+
+
+def _stated_dates(text: str) -> list[tuple[int, int, int | None]]:
+    out = []
+    for deadline in find_deadlines(text):
+        if deadline.due is None:
+            continue
+        if deadline.kind == "month":
+            out.append((0, deadline.due.month, deadline.due.year))
+        elif deadline.kind == "date":
+            out.append((deadline.due.day, deadline.due.month, deadline.due.year))
+    return out
+
+
+def _date_verdict(question: Question, sentence: str) -> str | None:
+    claimed = _claimed_dates(question.readings[0] if question.readings else question.folded)
+    if not claimed:
+        return None
+    stated = _stated_dates(sentence)
+    if not stated:
+        return None
+    if any(c == s or (c[0] == 0 and (c[1], c[2]) == (s[1], s[2])) for c in claimed for s in stated):
+        return YES
+    return NO
+
+
+def _number_verdict(question: Question, sentence: str) -> str | None:
+    asked = [n for n in _NUMBER.findall(question.folded) if not _DATE.search(question.folded)]
+    if not asked:
+        return None
+    stated = set(_NUMBER.findall(fold(sentence)))
+    return YES if all(n in stated or str(int(n)) in stated for n in asked) else None
+
+
+def _unit_verdict(question: Question, passage: str) -> str | None:
+    """A claimed unit absent from the passage while another of the same kind is there: "Không"."""
+    claimed = [match_key(u) for u in question.units] + list(question.unknown_units)
+    if not claimed:
+        return None
+    present = {match_key(m.name) for m in find_units(passage)}
+    text = match_key(passage)
+    missing = [c for c in claimed if c not in present and f" {c} " not in f" {text} "]
+    if not missing:
+        return None
+    heads = {c.split()[0] + " " + c.split()[1] for c in missing if len(c.split()) > 1}
+    rivals = [p for p in present if any(p.startswith(h) for h in heads) or "thuong truc" in p or "thuong vu" in p]
+    return NO if rivals else None
+
+
+def _negation_verdict(question: Question, sentence: str) -> str | None:
+    folded = fold(sentence)
+    asked = [t for t in question.syllables if t not in _STOPS and t.isalpha()]
+    for word in asked[:12]:
+        if re.search(rf"\bkhong\s+(?:\w+\s+){{0,1}}{re.escape(word)}\b", folded) and f"khong {word}" not in question.folded:
+            return NO
+    q = question.readings[0] if question.readings else question.folded
+    for verb, opposites in _ANTONYMS:
+        if verb in q and any(o in folded for o in opposites):
+            return NO
+    return None
+
+
+def _status_verdict(question: Question, passages: list[str], as_of: date) -> str | None:
+    q = question.readings[0] if question.readings else question.folded
+    if _OVERDUE.search(q):
+        dues = [d.due for text in passages[:1] for d in find_deadlines(text) if d.due is not None]
+        if not dues:
+            return None
+        return YES if min(dues) < as_of else NO
+    if _DONE.search(q):
+        return YES if any(re.search(r"da\s+hoan\s+thanh", fold(t)) for t in passages[:2]) else None
+    return None
+
+
+def decide(question: Question, answer: Answer, *, documents: dict[str, dict] | None = None,
+           as_of: date | None = None) -> str:
+    """The verdict of a yes/no question, from the answer found for it (its cited passages)."""
+    if answer.abstained or not answer.citations:
+        return UNSTATED
+    passages = [c.text for c in answer.citations]
+    sections = [f"{c.section}\n{c.text}" for c in answer.citations]
+    status = _status_verdict(question, passages, as_of or question.today)
+    if status:
+        return status
+    signer = _signer_verdict(question, answer, documents or {})
+    if signer:
+        return signer
+    sentence = _best_sentence(question, passages[0])
+    for check in (_date_verdict(question, sentence), _unit_verdict(question, sections[0]),
+                  _negation_verdict(question, sentence), _number_verdict(question, sentence)):
+        if check:
+            return check
+    return YES
+
+
+def _signer_verdict(question: Question, answer: Answer, documents: dict[str, dict]) -> str | None:
+    """"Có phải do Bí thư ký không?": compare with the signer's title of the cited documents."""
+    q = question.readings[0] if question.readings else question.folded
+    if not re.search(r"\bky\b", q):
+        return None
+    docs = list(dict.fromkeys(c.doc for c in answer.citations))
+    signers = [documents.get(d, {}) for d in docs]
+    titles = [fold(m.get("signer_title") or "") for m in signers if m.get("signer_title")]
+    names = [fold(m.get("signer") or "") for m in signers if m.get("signer")]
+    if re.search(r"\b(mot nguoi|cung mot|cung nguoi|giong nhau)\b", q) and len(names) >= 2:
+        return YES if len(set(names)) == 1 else NO
+    claimed = re.search(r"\b(pho bi thu thuong truc|pho bi thu|bi thu)\b", q)
+    if claimed and titles:
+        return YES if any(t == claimed.group(1) for t in titles) else NO
+    return None
+
+
+def with_verdict(verdict: str, answer: Answer) -> Answer:
+    """The answer with its verdict as the first line ("Văn bản không nêu" is a refusal)."""
+    if verdict == UNSTATED:
+        body = answer.answer if answer.citations else ""
+        text = f"{UNSTATED}." + (f"\nCác đoạn gần nhất tìm được:\n{body}" if body else "")
+        return Answer(question=answer.question, answer=text, abstained=True, citations=answer.citations,
+                      mode=answer.mode, conversation=answer.conversation)
+    return Answer(question=answer.question, answer=f"{verdict}.\n{answer.answer}", abstained=False,
+                  citations=answer.citations, mode=answer.mode, conversation=answer.conversation)

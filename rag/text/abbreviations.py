@@ -1,0 +1,77 @@
+"""The abbreviations officials write in questions ("BTC TU phai lam gi", "UBKT TU HP", "DU UBND TP", "PCTN"),
+expanded to the words the documents use.
+
+The table is the everyday paperwork's (shared/domain-notes.md), not the corpus's. Short forms that are also common
+syllables once diacritics are gone ("tu" is từ/tư/tự, "du" is dự, "ca" is cả) are expanded only where they cannot
+be those words: written in capitals, or right after a board's name ("ban to chuc tu", "thuong truc tu"). "TU" is
+Thành ủy in a city and Tỉnh ủy in a province: the caller says which (from the places the question names); without a
+place both readings are returned.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from .normalize import fold
+
+# Always expanded (folded forms).
+ALWAYS = {
+    "btc": "ban to chuc", "btg": "ban tuyen giao", "bdv": "ban dan van", "btgdv": "ban tuyen giao va dan van",
+    "btg&dv": "ban tuyen giao va dan van", "ubkt": "uy ban kiem tra", "bnc": "ban noi chinh", "bcs": "ban can su dang",
+    "btv": "ban thuong vu", "bch": "ban chap hanh", "bcd": "ban chi dao", "ubnd": "uy ban nhan dan",
+    "hdnd": "hoi dong nhan dan", "mttq": "mat tran to quoc viet nam", "ubmttq": "uy ban mat tran to quoc viet nam",
+    "cqd": "cac co quan dang", "dtn": "doan thanh nien", "hlhpn": "hoi lien hiep phu nu", "ccb": "cuu chien binh",
+    "ldld": "lien doan lao dong", "pctn": "phong, chong tham nhung", "cchc": "cai cach hanh chinh",
+    "cds": "chuyen doi so", "qp-an": "quoc phong, an ninh", "qpan": "quoc phong, an ninh", "kt-xh": "kinh te - xa hoi",
+    "ktxh": "kinh te - xa hoi", "ct-xh": "chinh tri - xa hoi", "ctxh": "chinh tri - xa hoi", "tp": "thanh pho",
+    "ldtbxh": "lao dong - thuong binh va xa hoi", "qlda": "quan ly du an", "tw": "trung uong", "vp": "van phong",
+    "bt": "bi thu", "pbt": "pho bi thu", "tttu": "thuong truc tu", "tthu": "thuong truc huyen uy",
+}
+# Expanded only in capitals or after a board's name.
+CONTEXTUAL = {"tu": "tu", "hu": "huyen uy", "du": "dang uy", "tt": "thuong truc", "ca": "cong an", "qs": "quan su",
+              "hnd": "hoi nong dan", "tn": "thanh nien"}
+COUNCILS = ("thanh uy", "tinh uy")  # what "TU" can mean
+_HEADS = re.compile(r"(?:^|\s)(ban [a-z ]+|uy ban kiem tra|van phong|thuong truc|bi thu|pho bi thu|dang uy|doan"
+                    r"|cac co quan dang|uy ban nhan dan|hoi dong nhan dan|mat tran to quoc viet nam)\s*$")
+_TOKEN = re.compile(r"[^\s,;:?!()\"“”.]+(?:\.[^\s,;:?!()\"“”.]+)*|[\s,;:?!()\"“”.]+")
+
+
+def expand(text: str, *, councils: tuple[str, ...] = COUNCILS, places: dict[str, str] | None = None) -> list[str]:
+    """The question folded with its abbreviations expanded: one text per reading of "TU" (`councils`).
+
+    `places` maps folded place abbreviations to folded place names ("hp" -> "hai phong"), from the indexed
+    documents' places."""
+    places = places or {}
+    pieces: list[str | None] = []  # None marks a "TU" to fill in
+    for token in _TOKEN.findall(text):
+        folded = fold(token)
+        if not token.strip() or not re.search(r"[a-z]", folded):
+            pieces.append(folded)
+            continue
+        previous = "".join(p for p in pieces if p is not None)
+        if folded in ALWAYS:
+            expansion = ALWAYS[folded]
+        elif folded in places:
+            expansion = places[folded]
+        elif folded in CONTEXTUAL and (token.isupper() or _HEADS.search(previous)):
+            expansion = CONTEXTUAL[folded]
+        else:
+            pieces.append(folded)
+            continue
+        if expansion == "tu" or expansion.endswith(" tu"):  # "TU", "tttu": the council, read both ways
+            pieces.append(expansion[:-2])
+            pieces.append(None)
+        else:
+            pieces.append(expansion)
+    holes = sum(1 for p in pieces if p is None)
+    readings = []
+    for choice in itertools.product(councils, repeat=holes) if holes else [()]:
+        filled = iter(choice)
+        readings.append("".join(next(filled) if p is None else p for p in pieces))
+    return [re.sub(r"\s+", " ", r).strip() for r in dict.fromkeys(readings)]
+
+
+def initials(name: str) -> str:
+    """The initials officials write for a place: "Hải Phòng" -> "hp", "Hưng Yên" -> "hy"."""
+    return "".join(word[0] for word in fold(name).split() if word)
