@@ -140,10 +140,10 @@ def resolve_scope(refs: list[DocRef], kinds: set[str], places: list[str], issuer
     candidates = set(names)
     if refs:
         own = {n for n in names for o in facts.refs_of(n)[0] if any(r.matches(o) for r in refs)}
-        implementing = {n for n in names for i in facts.refs_of(n)[1] if any(r.matches(i) for r in refs)}
+        implementing = {n for n in names if any(_implements(facts, n, r) for r in refs)}
         scope.cited_only = [r for r in refs
                             if not any(r.matches(o) for n in names for o in facts.refs_of(n)[0])
-                            and not any(r.matches(i) for n in names for i in facts.refs_of(n)[1])]
+                            and not any(_implements(facts, n, r) for n in names)]
         if own:
             candidates = own
         elif implementing:
@@ -168,6 +168,16 @@ def resolve_scope(refs: list[DocRef], kinds: set[str], places: list[str], issuer
     if candidates != set(names):
         scope.docs = sorted(candidates)
     return scope
+
+
+def _implements(facts: IndexFacts, name: str, ref: DocRef) -> bool:
+    """Does a document implement what `ref` names? Officials also name a document by its own kind and the number of
+    what it implements: "CV 183" is the Công văn implementing Kết luận 183, "CTr 121" the programme on KL 121."""
+    implemented = facts.refs_of(name)[1]
+    if any(ref.matches(i) for i in implemented):
+        return True
+    own_kind = type_kind(facts.documents[name].get("doc_type"))
+    return not ref.issuer and ref.kind == own_kind and any(i.number == ref.number for i in implemented)
 
 
 def _kind_name(kind: str) -> str:

@@ -216,7 +216,20 @@ def absent_answer_type(question: Question, texts: list[str]) -> str | None:
             return "place"
     if re.search(r"\bbao nhieu\s*(%|phan tram)", folded) and not re.search(r"\d\s*%|phần trăm", joined):
         return "percent"
+    subject = _SUBJECT.search(folded)
+    if subject:
+        words = tokenize(subject.group(1), bigrams=False)
+        pairs = [f"{a}_{b}" for a, b in zip(words, words[1:]) if a not in _GLUE and b not in _GLUE
+                 and not a.isdigit() and not b.isdigit()]
+        found = _token_set(joined)
+        if pairs and not any(pair in found for pair in pairs):
+            return "subject"
     return None
+
+
+_GLUE = {"cua", "va", "cac", "nhung", "la", "o", "tai", "cho", "ve", "thi", "trong", "nam", "mot"}
+# "X là bao nhiêu?", "X là gì?": X must be what a passage talks about, not only its syllables ("thủ đô của Pháp").
+_SUBJECT = re.compile(r"^(.{3,80}?)\s+la\s+(?:bao nhieu|gi|ai|nhung gi)\s*\??\s*$")
 
 
 # Passages after the first are quoted only if they cover the question nearly as well (measured on the dev set:

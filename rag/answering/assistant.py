@@ -7,6 +7,7 @@ otherwise answered by retrieval with an extractive, cited answer, or an abstenti
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
@@ -22,7 +23,7 @@ from ..search.retrieval import Hit, Retriever
 from ..text.normalize import tokenize
 from ..text.references import ref_from_dict
 from ..text.units import closest_units
-from .analysis import IndexFacts, side_segments
+from .analysis import IndexFacts, resolve_scope, side_segments
 from .answer import ABSTAIN_TEXT, AbstainPolicy, compose_answer, unknown_names
 from .compare import deadlines_of, is_about_deadlines, merge, sides
 from .documents_answer import document_answer
@@ -163,6 +164,11 @@ class Assistant:
         if unknown:
             return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
                           answer=f"Các văn bản đã nạp không nhắc đến {', '.join(unknown)}. {ABSTAIN_TEXT}")
+        unnamed = [r for r in q.cited_only if not self.citing_rows([r])]
+        if unnamed:  # "NQ 99": a number no indexed document is, implements or cites
+            labels = ", ".join(r.label for r in unnamed)
+            return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
+                          answer=f"Các văn bản đã nạp không nhắc đến {labels}. {ABSTAIN_TEXT}")
         if q.unknown_units and not q.units:
             refused = self._unknown_unit(q, conversation)
             if refused is not None:
@@ -204,10 +210,16 @@ class Assistant:
             return None
         parts = []
         for side in found:
-            if is_about_deadlines(side.question) and not side.question.units:
-                parts.append((side.label, deadlines_of(side.question, self)))
-            else:
-                parts.append((side.label, self._find(side.question, **options)))
+            sub = side.question
+            if is_about_deadlines(sub) and not sub.units:
+                parts.append((side.label, deadlines_of(sub, self)))
+                continue
+            if sub.units and ("tasks" in sub.answer_types or "content" in sub.answer_types) and self.duties:
+                listed = answer_from_duties(sub, sub.duty_query(), duties=self.duties, chunks_by_id=self.chunks_by_id)
+                if not listed.abstained:
+                    parts.append((side.label, listed))
+                    continue
+            parts.append((side.label, self._find(sub, **options)))
         answer = merge(parts, q.text)
         answer.conversation = Conversation(last_query=q, last_question=q)
         return answer
@@ -236,7 +248,14 @@ class Assistant:
         """Nothing in the index matches the documents or places the question names: say exactly that, then, clearly
         apart, the nearest passages of other documents."""
         text = f"Không có văn bản nào {' '.join(q.scope)} trong kho."
-        nearby = compose_answer(q, self.retrieve(q, k=k, retrieval=retrieval), policy=self.policy)
+        # The question's place and document words are what no document in scope has: judge the nearest passages on
+        # the rest of it, at a lower bar (they are shown as outside the scope, not as the answer).
+        relaxed = dataclasses.replace(self.policy, min_coverage=self.policy.min_coverage / 2)
+        about = None  # the documents on what the question names, wherever they are from
+        if q.refs:
+            wider = resolve_scope(list(q.refs), set(q.kinds), [], None, self.facts)
+            about = wider.docs or None
+        nearby = compose_answer(q, self.retrieve(q, k=k, retrieval=retrieval, docs=about), policy=relaxed)
         if nearby.abstained or not nearby.citations:
             return Answer(question=q.text, answer=text, abstained=True, mode="abstain", conversation=conversation)
         body = nearby.answer.split("\n", 1)[1] if "\n" in nearby.answer else nearby.answer

@@ -44,9 +44,8 @@ def sides(q: Question, assistant) -> list[Side]:
             docs = tuple(shared) if shared is not None else None
         if units and docs is not None and not any(_unit_in(assistant, u, list(docs)) for u in units):
             docs = half.documents  # the unit is named elsewhere: keep only what this half says
-        label = ", ".join(units) if half.units else ""
-        scope = " ".join(half.scope)
-        label = " — ".join(x for x in (label, scope) if x) or segment.strip()
+        named = [", ".join(half.units), ", ".join(half.places), ", ".join(r.label for r in half.refs)]
+        label = " — ".join(x for x in named if x) or segment.strip()
         out.append(Side(label, dataclasses.replace(
             q, units=tuple(units), documents=tuple(docs) if docs is not None else None,
             places=half.places or q.places, refs=half.refs or q.refs, cited_only=half.cited_only,

@@ -177,6 +177,40 @@ def _sentence_with(text: str, needle: str) -> str:
     return text.strip()[:400]
 
 
+def reference_overview(q: Question, assistant) -> Answer | None:
+    """A question that is only a reference ("kl183", "Thông báo 2555-TB/TU"): the documents of the index it is,
+    or that implement it, with their title; else the passages that cite it."""
+    words = [t for t in q.syllables if not re.fullmatch(r"[\d/.\-]+", t)]
+    kinds = {"kl", "nq", "ct", "ctr", "kh", "cv", "tb", "qd", "hd", "nd", "bc", "ket", "luan", "nghi", "quyet", "chi",
+             "thi", "chuong", "trinh", "hanh", "dong", "ke", "hoach", "cong", "van", "thong", "bao", "quy", "dinh",
+             "so", "huong", "dan", "tw", "tu", "hu", "du", "cp"}
+    if not q.refs or any(w not in kinds and not any(w in fold(r.text) for r in q.refs) for w in words):
+        return None
+    documents = assistant.documents
+    cites = CitationList()
+    lines = []
+    for name in sorted(q.documents or []):
+        chunk = _meta_chunk(assistant, name)
+        ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+        lines.append(f"- {_title(documents[name], name)}{ref}")
+    if lines:
+        return Answer(question=q.text, answer=f"Văn bản trong kho về {', '.join(r.label for r in q.refs)}:\n"
+                      + "\n".join(lines), abstained=False, citations=cites.citations, mode="documents")
+    for name in sorted(documents):
+        for cited in documents[name].get("cites", []):
+            if any(r.matches(ref_from_dict(cited)) for r in q.refs) and cited["chunks"]:
+                chunk = assistant.chunks_by_id.get(cited["chunks"][0])
+                if chunk is None:
+                    continue
+                ref = f" [{cites.cite(chunk, 1.0)}]"
+                lines.append(f"- {_title(documents[name], name)}: {_sentence_with(chunk.text, cited['text'])}{ref}")
+    if not lines:
+        return None
+    labels = ", ".join(r.label for r in q.refs)
+    return Answer(question=q.text, answer=f"{labels} không có trong kho; các văn bản viện dẫn nó:\n" + "\n".join(lines),
+                  abstained=False, citations=cites.citations, mode="documents")
+
+
 def document_answer(q: Question, assistant) -> Answer | None:
     """A catalogue answer when the question asks for one (None otherwise: the other routes answer). Within one
     document, "những văn bản nào" asks which documents it names: the passages answer that."""
@@ -190,4 +224,6 @@ def document_answer(q: Question, assistant) -> Answer | None:
             return answer
     if "doc_number" in q.answer_types:
         return own_number_answer(q, assistant)
+    if not q.answer_types and not q.units:
+        return reference_overview(q, assistant)
     return None

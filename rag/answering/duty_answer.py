@@ -13,6 +13,7 @@ import re
 from ..duties.model import deadline_label
 from ..duties.query import DutyQuery
 from ..text.normalize import match_key, tokenize
+from ..text.units import is_generic
 from .citations import CitationList, lead_sources
 from .models import Answer
 from .question import QUESTION_WORDS, Question
@@ -23,7 +24,7 @@ MAX_LISTED = 40  # an answer lists at most this many duties (a unit of a large a
 _DUTY_WORDS = frozenset("""phai lam gi nhiem vu duoc giao cong viec nhung viec trach nhiem chu tri phoi hop thoi han han
     chot den qua truoc sau ngay thang quy nam hoan thanh can trong tu cho theo van ban nao cac la nhu the cu the
     thanh pho tinh huyen cong van chuong trinh hanh dong ke hoach ket luan nghi quyet trien khai
-    thuc hien""".split())
+    thuc hien cv ctr kh kl nq khac nhau so sanh giong ra sao""".split())
 
 
 def topic_words(question: Question, units: list[str], places: set[str] = frozenset()) -> list[str]:
@@ -54,14 +55,49 @@ def duty_query_for(question: Question, previous: DutyQuery | None, places: set[s
     return query
 
 
+_GENERAL = re.compile(r"\b(ke ca|bao gom|ca) (cac )?nhiem vu chung\b")
+
+
+def with_general_duties(question: Question, query: DutyQuery, duties) -> list[str]:
+    """"... kể cả nhiệm vụ chung": the addressee groups ("Các cấp ủy", "Các cơ quan, đơn vị") of the documents where
+    the asked units have duties join the query; returns the groups added (their lines are marked general)."""
+    if not query.units or not _GENERAL.search(question.readings[0] if question.readings else question.folded):
+        return []
+    own, _ = duties.select(DutyQuery(units=list(query.units), docs=query.docs, today=query.today))
+    docs = sorted({d.doc for d in own})
+    groups = [u for u in duties.known_units if is_generic(u) and match_key(u).startswith(_GROUPS)]
+    added = [g for g in groups if duties.select(DutyQuery(units=[g], docs=docs), limit=1)[0]]
+    query.units = list(query.units) + added
+    if query.docs is None:
+        query.docs = docs  # the groups' duties in the documents that give the unit its own
+    return added
+
+
+# Addressee groups that apply to every unit of their kind (shared/domain-notes.md).
+_GROUPS = ("cac cap uy", "cac co quan, don vi", "cac co quan don vi", "cac ban, so, nganh", "cac ban so nganh")
+
+
 def answer_from_duties(question: Question, query: DutyQuery, *, duties, chunks_by_id,
                        limit: int = MAX_LISTED) -> Answer:
     """Answer a duty query from the duty table, with one citation per source chunk (first use numbered first)."""
+    general = with_general_duties(question, query, duties)
     selected, total = duties.select(query, limit=limit)
-    who = ", ".join(query.units) if query.units else "các đơn vị"
+    who = ", ".join(u for u in query.units if u not in general) if query.units else "các đơn vị"
+    if general:
+        who += " (kể cả nhiệm vụ chung của " + ", ".join(general) + ")"
     when = f" {query.label}" if query.label else ""
     if not selected:
         text = f"Không tìm thấy nhiệm vụ nào của {who}{when} trong các văn bản đã nạp."
+        if query.units and query.window is not None and "window" in question.inherited:
+            # Nothing in that window: say so, then what the unit is given at any time (a follow-up that changes the
+            # unit keeps the window, and "nothing" alone would hide the unit's tasks).
+            anytime = DutyQuery(units=list(query.units), docs=query.docs, today=query.today)
+            other = answer_from_duties(question, anytime, duties=duties, chunks_by_id=chunks_by_id, limit=limit)
+            if not other.abstained:
+                lines = other.answer.split("\n", 1)
+                head = lines[0].replace(f"Nhiệm vụ của {who}", f"Các nhiệm vụ của {who} (mọi thời hạn)", 1)
+                return Answer(question=question.text, answer=f"{text}\n{head}\n{lines[1] if len(lines) > 1 else ''}".rstrip(),
+                              abstained=False, citations=other.citations, mode="duties")
         return Answer(question=question.text, answer=text, abstained=True, citations=[], mode="duties")
     no_date = question.asks_date and not any(d.deadline is not None and (d.deadline.dated or d.recurring)
                                              for d in selected)
@@ -72,6 +108,8 @@ def answer_from_duties(question: Question, query: DutyQuery, *, duties, chunks_b
         chunk = chunks_by_id.get(duty.chunk_id or "")
         ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
         role = " (phối hợp)" if query.units and not asked & {match_key(u) for u in duty.units_lead} else ""
+        if general and {match_key(u) for u in general} & {match_key(u) for u in duty.units}:
+            role = f" (nhiệm vụ chung: {', '.join(duty.units_lead)})"
         owner = "" if query.units else f"{', '.join(duty.units_lead) or 'Không ghi đơn vị'}: "
         lines.append(f"- {owner}{duty.action}{role} — hạn: {deadline_label(duty)}{ref}")
     sources = lead_sources(list(dict.fromkeys(

@@ -152,6 +152,9 @@ class Question:
             if window is None and last.window is not None and not found.refs:
                 window = last.window
                 inherited.append("window")
+            if not found.answer_types and last.answer_types:
+                found.answer_types = list(last.answer_types)
+                inherited.append("answer type")
         return cls(
             text=text, nfc=nfc, folded=folded, syllables=syllables, tokens=tuple(tokens),
             content=_content(syllables), unaccented=is_unaccented(text), follow_up=follow_up, today=today,
@@ -165,6 +168,51 @@ class Question:
             yes_no=found.yes_no if found else False, compare=found.compare if found else False,
             inherited=tuple(inherited),
         )
+
+    def understanding(self) -> dict:
+        """What the analysis understood, as plain values (`rag ask --explain --json`, the UI's "Hiểu câu hỏi")."""
+        return {
+            "units": list(self.units), "unknown_units": list(self.unknown_units), "places": list(self.places),
+            "levels": list(self.levels), "documents_named": [r.label for r in self.refs],
+            "documents": list(self.documents) if self.documents is not None else None, "scope": list(self.scope),
+            "window": self.window.label if self.window else None, "answer_types": list(self.answer_types),
+            "yes_no": self.yes_no, "compare": self.compare, "follow_up": self.follow_up,
+            "inherited": list(self.inherited), "as_of": self.today.isoformat(),
+        }
+
+    def explain(self) -> str:
+        """What the analysis understood, in one Vietnamese line per thing found."""
+        names = {"date": "ngày, thời hạn", "number": "con số", "signer": "người ký", "person": "người",
+                 "unit": "đơn vị", "tasks": "danh sách nhiệm vụ", "list_docs": "danh sách văn bản",
+                 "content": "nội dung", "doc_number": "số hiệu văn bản"}
+        lines = []
+        if self.units:
+            lines.append("Đơn vị: " + "; ".join(self.units))
+        if self.unknown_units:
+            lines.append("Đơn vị không có trong văn bản: " + "; ".join(self.unknown_units))
+        if self.places:
+            lines.append("Địa phương: " + ", ".join(self.places))
+        if self.levels:
+            lines.append("Cấp: " + ", ".join(self.levels))
+        if self.refs:
+            lines.append("Văn bản được nêu: " + ", ".join(r.label for r in self.refs))
+        if self.documents is not None:
+            scope = f" ({' '.join(self.scope)})" if self.scope else ""
+            lines.append(f"Chỉ tìm trong {len(self.documents)} văn bản{scope}" if self.documents
+                         else f"Không có văn bản nào trong kho thuộc phạm vi câu hỏi{scope}")
+        if self.window is not None:
+            lines.append(f"Thời gian: {self.window.label}")
+        kinds = [names.get(t, t) for t in self.answer_types]
+        if self.yes_no:
+            kinds.insert(0, "có/không")
+        if self.compare:
+            kinds.insert(0, "so sánh")
+        if kinds:
+            lines.append("Hỏi về: " + ", ".join(dict.fromkeys(kinds)))
+        if self.inherited:
+            shown = {"units": "đơn vị", "documents": "văn bản", "window": "thời gian", "answer type": "điều được hỏi"}
+            lines.append("Tiếp nối câu trước: giữ " + ", ".join(shown.get(i, i) for i in self.inherited))
+        return "\n".join(lines) or "Không nhận ra đơn vị, văn bản hay thời gian cụ thể."
 
     def joined_with(self, previous: "Question") -> "Question":
         """The search query of a follow-up: the previous turn's query and this question, read as one text."""

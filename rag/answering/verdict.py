@@ -97,6 +97,8 @@ def _unit_verdict(question: Question, passage: str) -> str | None:
     present = {match_key(m.name) for m in find_units(passage)}
     text = match_key(passage)
     missing = [c for c in claimed if c not in present and f" {c} " not in f" {text} "]
+    if len(missing) < len(claimed) and question.units:  # one reading of an abbreviation ("TU") is there
+        missing = [c for c in missing if c not in {match_key(u) for u in question.units}]
     if not missing:
         return None
     heads = {c.split()[0] + " " + c.split()[1] for c in missing if len(c.split()) > 1}
@@ -144,7 +146,8 @@ def decide(question: Question, answer: Answer, *, documents: dict[str, dict] | N
         return signer
     sentence = _best_sentence(question, passages[0])
     for check in (_date_verdict(question, sentence), _unit_verdict(question, sections[0]),
-                  _negation_verdict(question, sentence), _number_verdict(question, sentence)):
+                  *(_negation_verdict(question, _best_sentence(question, text)) for text in passages[:3]),
+                  _number_verdict(question, sentence)):
         if check:
             return check
     return YES

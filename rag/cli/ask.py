@@ -17,17 +17,26 @@ def cmd_ask(args: argparse.Namespace) -> int:
     docs = args.doc or None
 
     def ask(text: str):
-        return assistant.ask(text, k=args.k, docs=docs, date_from=args.from_date, date_to=args.to_date)
+        question = assistant.read(text, as_of=args.as_of)
+        return question, assistant.ask(question, k=args.k, docs=docs, date_from=args.from_date, date_to=args.to_date)
+
+    def as_json(question, answer) -> str:
+        data = answer.to_dict()
+        if args.explain:
+            data["understanding"] = question.understanding()
+        return json.dumps(data, ensure_ascii=False)
 
     if args.question == ["-"]:
         for line in sys.stdin:
             if line.strip():
-                print(json.dumps(ask(line.strip()).to_dict(), ensure_ascii=False), flush=True)
+                print(as_json(*ask(line.strip())), flush=True)
         return 0
-    answer = ask(" ".join(args.question))
+    question, answer = ask(" ".join(args.question))
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        print(as_json(question, answer))
     else:
+        if args.explain:
+            print("Hiểu câu hỏi:\n" + "\n".join(f"  {line}" for line in question.explain().splitlines()) + "\n")
         print(answer.answer)
         if answer.citations:
             print()
@@ -46,4 +55,6 @@ def register(sub) -> None:
     ask.add_argument("--from-date", type=user_date, help="chỉ văn bản ban hành từ ngày (DD/MM/YYYY)")
     ask.add_argument("--to-date", type=user_date, help="chỉ văn bản ban hành đến ngày (DD/MM/YYYY)")
     ask.add_argument("-k", type=int, default=5, help="số đoạn văn xem xét (mặc định 5)")
+    ask.add_argument("--explain", action="store_true", help="in cách trợ lý hiểu câu hỏi (đơn vị, văn bản, thời gian...)")
+    ask.add_argument("--as-of", dest="as_of", type=user_date, help="ngày đặt câu hỏi (cho «tháng này», «quá hạn»)")
     ask.set_defaults(func=cmd_ask)

@@ -16,7 +16,7 @@ from ..duties.query import DutyQuery, as_table
 from ..evaluation.duties import load_gold, score_duties
 from ..library import Library
 from ..text.dates import DateWindow
-from ..text.units import match_unit
+from ..text.units import closest_units
 from .main import user_date
 
 
@@ -52,9 +52,11 @@ def cmd_duties(args) -> int:
     as_of = args.as_of or date.today()
     units: list[str] = []
     if args.unit:
-        units = match_unit(args.unit, table.known_units)
+        units = _units_named(args.unit, table, args)
         if not units:
-            print(f"Không có đơn vị nào khớp với «{args.unit}». Xem danh sách: rag units", file=sys.stderr)
+            suggestions = _suggestions(args.unit, table.known_units)
+            hint = f" Có phải: {'; '.join(suggestions)}?" if suggestions else ""
+            print(f"Không có đơn vị nào khớp đúng với «{args.unit}».{hint} Xem danh sách: rag units", file=sys.stderr)
             return 1
     window = DateWindow(before=args.before, after=args.after) if args.before or args.after else None
     doc = None
@@ -78,6 +80,29 @@ def cmd_duties(args) -> int:
         data = data.decode("utf-8")
     sys.stdout.write(data if data.endswith("\n") else data + "\n")
     return 0
+
+
+def _units_named(text: str, table, args) -> list[str]:
+    """The units a typed name stands for, the way questions are read: abbreviations ("btc tu hp"), short names,
+    with or without diacritics; "TU" by the place when one is named."""
+    from ..answering.analysis import IndexFacts, analyze
+    from ..text.normalize import fold
+
+    from ..index.store import load_index
+
+    documents = {} if getattr(args, "corpus", None) else load_index(Library(args.index).index_dir).documents
+    facts = IndexFacts.build(documents, table.known_units)
+    return analyze(text, fold(text), facts).units
+
+
+def _suggestions(text: str, known_units) -> list[str]:
+    """Units whose name starts with what was typed ("ban to chuc" -> every Ban Tổ chức), else the closest."""
+    from ..text.abbreviations import expand
+    from ..text.normalize import match_key
+
+    typed = expand(text)[0]
+    starting = [u for u in known_units if match_key(u).startswith(match_key(typed))]
+    return starting[:8] or closest_units(typed, known_units)
 
 
 def cmd_duties_eval(args) -> int:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import logging
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 
 from ..documents.ingest import collect_files, load_document
 from ..documents.models import Chunk, Section
 from ..text.deadlines import find_deadlines, parse_deadline
 from ..text.normalize import canonical, fold, match_key
-from ..text.units import UnitMention, find_units
+from ..text.units import UnitMention, canonical_unit, find_units
 from .model import Duty
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,10 @@ _LEAD_PREFIX = re.compile(r"^\s*(?:[-–•+]\s*)?(?:giao(?: cho)?\s+)?", re.I)
 _GAP_OK = re.compile(r"^[\s,;]*(?:(?:và|cùng|các|địa phương|tổ chức đảng)[\s,;]*)*$", re.I)
 _GAP_COMMA_OK = re.compile(r"^\s*[,;][\s,;]*(?:(?:và|các|địa phương|lãnh đạo|tổ chức đảng)[\s,;]*)*$", re.I)
 _HANDOVER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:yêu cầu|giao cho|giao)\s+", re.I)
+# The document's own issuer does not do what it asks of others: "Ban Chấp hành Đảng bộ huyện lãnh đạo Ban Thường vụ
+# Huyện ủy ..." is a duty of the Ban Thường vụ (the domain notes: the doers are the addressees).
+_ISSUER_HANDOVER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:yêu cầu|giao cho|giao|lãnh đạo|chỉ đạo|đề nghị)\s+", re.I)
+_ISSUER: ContextVar[str | None] = ContextVar("issuer", default=None)
 _SUPPORT_RE = re.compile(r"phối hợp(?: chặt chẽ)?(?: với)?\s+(?!giữa)", re.I)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.;])\s+(?=\S)")
 _LEVEL_WORDS = {"Thành ủy", "Tỉnh ủy", "Huyện ủy", "Đảng ủy", "Thị ủy"}
@@ -77,7 +83,9 @@ def _subject(text: str) -> _Subject:
         if start_index is not None:
             lead, nxt = _chain(text, mentions, start_index)
             end = lead[-1].end
-            handover = _HANDOVER.match(text[end:])
+            issuer = _ISSUER.get()
+            by_issuer = issuer is not None and [m.name for m in lead] == [issuer]
+            handover = (_ISSUER_HANDOVER if by_issuer else _HANDOVER).match(text[end:])
             if handover and nxt < len(mentions) and mentions[nxt].start <= end + handover.end() + 1:
                 lead, _ = _chain(text, mentions, nxt)
                 end = lead[-1].end
@@ -187,15 +195,36 @@ def _first_chunk(section: Section) -> str | None:
 def extract_duties(parsed_doc) -> list[Duty]:
     """Duties of one parsed document (`rag.documents.ingest.ParsedDocument`): one per task segment that has a unit or a
     deadline, with lead and supporting units kept apart."""
+    token = _ISSUER.set(canonical_unit(parsed_doc.meta.issuer) if parsed_doc.meta.issuer else None)
+    try:
+        return _extract(parsed_doc)
+    finally:
+        _ISSUER.reset(token)
+
+
+def _document_start(meta) -> date | None:
+    """The earliest day a document's recurring duties can fall on: its own date, else the date of what it
+    implements (a letter implementing a conclusion of 01/8/2025 cannot ask for reports before that)."""
+    if meta.date:
+        return date.fromisoformat(meta.date)
+    found = [date(int(y), int(m), int(d)) for d, m, y in re.findall(r"ngày (\d{1,2})/(\d{1,2})/(\d{4})", meta.title or "")
+             if 1 <= int(m) <= 12 and 1 <= int(d) <= 31]
+    return max(found) if found else None
+
+
+def _extract(parsed_doc) -> list[Duty]:
     doc = parsed_doc.meta.doc
     title = parsed_doc.meta.display_title
     chunks: list[Chunk] = list(parsed_doc.chunks)
     level = _doc_level(parsed_doc.root)
+    starts_on = _document_start(parsed_doc.meta)
     duties: list[Duty] = []
 
     def emit(section: Section, text: str, lead: list[str], support: list[str], *, action: str | None = None,
              chunk_id: str | None = None) -> None:
         deadline = parse_deadline(text) if action is None else None
+        if deadline is not None and deadline.recurrence and deadline.start is None and starts_on is not None:
+            deadline.start = starts_on
         lead = _qualify(lead, level)
         support = [u for u in _qualify(support, level) if u not in lead]
         if not lead and not support and deadline is None:

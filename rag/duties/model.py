@@ -14,7 +14,7 @@ from ..text.deadlines import Deadline, format_date
 from ..text.normalize import canonical, match_key
 
 # Flags column of the duty table (bits): what selection filters on without reading the duty itself.
-FLAG_DEADLINE, FLAG_DATED, FLAG_DONE, FLAG_RECURRING = 1, 2, 4, 8
+FLAG_DEADLINE, FLAG_DATED, FLAG_DONE, FLAG_RECURRING, FLAG_START = 1, 2, 4, 8, 16
 
 
 @dataclass
@@ -75,8 +75,9 @@ class Duty:
             deadline_text=data.get("deadline_text", ""), page=data.get("page"), doc_title=data.get("doc_title", ""),
         )
 
-    def columns(self) -> tuple[int, int]:
-        """(due date as a proleptic ordinal or 0, flags): the columns the duty table selects on."""
+    def columns(self) -> tuple[int, int, int]:
+        """(due date as a proleptic ordinal or 0, flags, start date as an ordinal or 0): the columns the duty table
+        selects on."""
         deadline = self.deadline
         flags = 0
         if deadline is not None:
@@ -84,7 +85,9 @@ class Duty:
             flags |= FLAG_DATED if deadline.dated else 0
             flags |= FLAG_DONE if deadline.done else 0
             flags |= FLAG_RECURRING if deadline.recurrence else 0
-        return (self.due.toordinal() if self.due else 0), flags
+            flags |= FLAG_START if deadline.kind == "start" and deadline.start else 0
+        start = deadline.start.toordinal() if deadline is not None and deadline.start else 0
+        return (self.due.toordinal() if self.due else 0), flags, start
 
 
 def deadline_label(duty: Duty) -> str:

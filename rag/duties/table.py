@@ -20,7 +20,7 @@ from ..text.columns import encode_column
 from ..text.deadlines import next_occurrence, occurrences
 from ..text.normalize import match_key
 from .extract import extract_duties
-from .model import FLAG_DATED, FLAG_DONE, FLAG_RECURRING, Duty
+from .model import FLAG_DATED, FLAG_DONE, FLAG_RECURRING, FLAG_START, Duty
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def storage_rows(parsed_doc) -> list[TableRow]:
 
 # The duty feature's table in the index. Bump the version when extraction output changes: documents are then
 # parsed again by the next build instead of keeping duties of the old rules.
-TABLE = TableSpec(name="duties", version="duties-2", columns=(("due", "int32"), ("flags", "uint8")),
+TABLE = TableSpec(name="duties", version="duties-3", columns=(("due", "int32"), ("flags", "uint8"), ("start", "int32")),
                   sets=("units",), rows=storage_rows)
 
 
@@ -46,12 +46,13 @@ class DutyTable(Sequence):
     """Duties in index order; `rows[i]` is built on demand. `units` maps a unit name to its duty numbers."""
 
     def __init__(self, rows: Sequence, *, doc_codes: np.ndarray, doc_names: list[str], due: np.ndarray,
-                 flags: np.ndarray, units: dict[str, np.ndarray]):
+                 flags: np.ndarray, units: dict[str, np.ndarray], start: np.ndarray | None = None):
         self.rows = rows
         self.doc_codes = np.asarray(doc_codes)
         self.doc_names = doc_names
         self.due = np.asarray(due)
         self.flags = np.asarray(flags)
+        self.start = np.asarray(start) if start is not None else np.zeros(len(self.due), dtype=np.int64)
         self.units = units
         self.known_units = sorted(units)  # every unit named in the duty table
         self._by_key: dict[str, list[str]] = {}
@@ -69,12 +70,13 @@ class DutyTable(Sequence):
                 units.setdefault(unit, []).append(i)
         return cls(list(duties), doc_codes=doc_codes, doc_names=doc_names, due=np.asarray([c[0] for c in columns], dtype=np.int64),
                    flags=np.asarray([c[1] for c in columns], dtype=np.uint8),
+                   start=np.asarray([c[2] for c in columns], dtype=np.int64),
                    units={u: np.asarray(v, dtype=np.int64) for u, v in units.items()})
 
     @classmethod
     def from_segments(cls, segments: list[Segment], deleted: list[set[str]]) -> "DutyTable":
         """The live duties of an index's segments (`deleted[i]`: documents of segment i no longer in the index)."""
-        sources, doc_codes, dues, flags, doc_names = [], [], [], [], []
+        sources, doc_codes, dues, flags, starts, doc_names = [], [], [], [], [], []
         units: dict[str, list[np.ndarray]] = {}
         start = 0
         for seg, gone in zip(segments, deleted):
@@ -88,6 +90,7 @@ class DutyTable(Sequence):
             doc_names.extend(seg.docs)
             dues.append(np.asarray(stored.columns["due"])[rows])
             flags.append(np.asarray(stored.columns["flags"])[rows])
+            starts.append(np.asarray(stored.columns["start"])[rows])
             # duty number within the table for each live row of the segment
             number = np.full(len(mask), -1, dtype=np.int64)
             number[rows] = np.arange(start, start + len(rows))
@@ -109,6 +112,7 @@ class DutyTable(Sequence):
                    doc_codes=np.concatenate(doc_codes) if doc_codes else empty, doc_names=doc_names,
                    due=np.concatenate(dues) if dues else empty,
                    flags=np.concatenate(flags) if flags else np.zeros(0, dtype=np.uint8),
+                   start=np.concatenate(starts) if starts else empty,
                    units={u: np.concatenate(parts) for u, parts in units.items()})
 
     def __len__(self) -> int:
@@ -156,15 +160,18 @@ class DutyTable(Sequence):
             keys = np.where(due > 0, due, _NEVER).astype(np.int64)
         else:
             keys = due.astype(np.int64)
-            keep &= (due > 0) & ((flags & FLAG_DATED) != 0) & ((flags & FLAG_DONE) == 0)
+            # "thực hiện từ năm 2025": ongoing from its start, so in every window that ends after it
+            ongoing = ((flags & FLAG_START) != 0) & (self.start[candidates] <= window[1].toordinal())
+            keys = np.where(ongoing, self.start[candidates], keys)
+            keep &= ((due > 0) & ((flags & FLAG_DATED) != 0) & ((flags & FLAG_DONE) == 0)) | ongoing
             stated = query.window
             if stated.overdue_as_of or stated.due_soon_as_of:
-                keep &= (due >= window[0].toordinal()) & (due <= window[1].toordinal())
+                keep &= (due >= window[0].toordinal()) & (due <= window[1].toordinal()) & ~ongoing
             else:
                 if stated.before is not None:
-                    keep &= due <= stated.before.toordinal()
+                    keep &= (due <= stated.before.toordinal()) | ongoing
                 if stated.after is not None:
-                    keep &= due >= stated.after.toordinal()
+                    keep &= (due >= stated.after.toordinal()) | ongoing
         # Monthly duties: their dates depend on the window, so build them and compute (there are few).
         for position in np.flatnonzero(recurring):
             duty = self[int(candidates[position])]

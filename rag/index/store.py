@@ -40,7 +40,7 @@ from .segment import Segment
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 3
-PARSER_VERSION = "sections-1+catalogue-1"  # bump when parsing or chunking output changes (feature tables have their own)
+PARSER_VERSION = "sections-1+catalogue-2"  # bump when parsing or chunking output changes (feature tables have their own)
 DEFAULT_INDEX = "index"
 
 

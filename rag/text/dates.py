@@ -89,6 +89,24 @@ def parse_window(folded: str, *, today: date) -> DateWindow | None:
         quarter, year = _ROMAN[m.group(1)], int(m.group(2) or today.year)
         return DateWindow(after=date(year, quarter * 3 - 2, 1), before=end_of_month(year, quarter * 3),
                           label=f"trong Quý {['I', 'II', 'III', 'IV'][quarter - 1]}/{year}")
+    if re.search(r"\bthang nay\b", q):
+        return DateWindow(after=today.replace(day=1), before=end_of_month(today.year, today.month),
+                          label=f"trong tháng {today.month}/{today.year}")
+    if re.search(r"\btuan nay\b", q):
+        start = today - timedelta(days=today.weekday())
+        return DateWindow(after=start, before=start + timedelta(days=6),
+                          label=f"trong tuần này (từ {format_date(start)} đến {format_date(start + timedelta(days=6))})")
+    if re.search(r"\bquy nay\b", q):
+        quarter = (today.month - 1) // 3 + 1
+        return DateWindow(after=date(today.year, quarter * 3 - 2, 1), before=end_of_month(today.year, quarter * 3),
+                          label=f"trong Quý {['I', 'II', 'III', 'IV'][quarter - 1]}/{today.year}")
+    if re.search(r"\bnam nay\b", q):
+        return DateWindow(after=date(today.year, 1, 1), before=date(today.year, 12, 31), label=f"trong năm {today.year}")
+    if re.search(r"\btrong nam (\d{4})\b", q):
+        year = int(re.search(r"\btrong nam (\d{4})\b", q).group(1))
+        return DateWindow(after=date(year, 1, 1), before=date(year, 12, 31), label=f"trong năm {year}")
+    if re.search(r"\bchua den han\b|\bcon han\b", q):
+        return DateWindow(after=today, label=f"chưa đến hạn (tính từ {format_date(today)})")
     if re.search(r"\bqua han\b|\btre han\b", q):
         return DateWindow(overdue_as_of=today, label=f"đã quá hạn (tính đến {format_date(today)})")
     if re.search(r"\bden han\b|\bsap den han\b|\bsap het han\b", q):

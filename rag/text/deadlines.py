@@ -1,5 +1,6 @@
 """Deadlines as data: find the deadline phrases of a directive ("trước ngày 31/8/2025", "trong Quý I/2025",
-"chậm nhất trước 16 giờ, ngày 22 hằng tháng", "(đã hoàn thành)") and turn them into dates.
+"chậm nhất trước 16 giờ, ngày 22 hằng tháng", "hằng năm", "thực hiện từ năm 2025", "(đã hoàn thành)") and turn them
+into dates (or a start, a yearly recurrence).
 
 Only phrases introduced by a deadline word count: the date of a cited document ("Kết luận số 121-KL/TW, ngày
 24/01/2025") is never a deadline. Dates are day/month/year. No dateparser: the forms are few and fixed.
@@ -17,7 +18,7 @@ from .normalize import canonical
 
 log = logging.getLogger(__name__)
 
-KINDS = ("date", "month", "quarter", "year", "start", "recurring", "done", "text")
+KINDS = ("date", "month", "quarter", "year", "start", "recurring", "yearly", "done", "text")
 _DATED_KINDS = ("date", "month", "quarter", "year", "recurring")
 
 _ROMAN_QUARTER = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -44,6 +45,7 @@ _QUARTER_RE = re.compile(
     _F,
 )
 _YEAR_RE = re.compile(r"(?:hoàn thành|xong)\s+(?:trong\s+)?năm\s+(\d{4})(?!\s*(?:và|-|–))", _F)
+_YEARLY_RE = re.compile(r"(?:định kỳ\s+)?(?:hằng|hàng|mỗi)\s+năm\b", _F)
 _START_RE = re.compile(r"(?:(?:thực hiện|triển khai|bắt đầu)\s+)?từ\s+năm\s+(\d{4})", _F)
 _DONE_RE = re.compile(r"đã\s+hoàn\s+thành", _F)
 _TEXT_RES = [
@@ -92,6 +94,8 @@ class Deadline:
             return f"trong năm {self.due.year} (hạn {format_date(self.due)})"
         if self.kind == "start" and self.start:
             return f"thực hiện từ năm {self.start.year}"
+        if self.kind == "yearly":
+            return "hằng năm"
         if self.kind == "done":
             return "đã hoàn thành"
         if self.due:
@@ -170,6 +174,8 @@ def find_deadlines(text: str) -> list[Deadline]:
         add(m, 3, Deadline(text="", kind="year", due=date(int(m.group(1)), 12, 31)))
     for m in _START_RE.finditer(text):
         add(m, 3, Deadline(text="", kind="start", start=date(int(m.group(1)), 1, 1)))
+    for m in _YEARLY_RE.finditer(text):
+        add(m, 4, Deadline(text="", kind="yearly"))
     for m in _DONE_RE.finditer(text):
         add(m, 4, Deadline(text="", kind="done"))
     for regex in _TEXT_RES:
@@ -193,7 +199,7 @@ def find_deadlines(text: str) -> list[Deadline]:
 def _rank(deadline: Deadline) -> int:
     if deadline.kind in _DATED_KINDS:
         return 0
-    if deadline.kind == "start":
+    if deadline.kind in ("start", "yearly"):
         return 1
     if deadline.kind == "done":
         return 2

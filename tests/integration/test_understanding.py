@@ -1,0 +1,209 @@
+"""Question understanding on the sample corpus: the examples of the issue behave as an official expects.
+
+Each test asks what officials asked (with their abbreviations, without diacritics, in follow-ups) and checks what the
+answer rests on: which documents and units it cites, that it refuses when the documents do not say, and that
+constraints (place, document, unit, window) filter what is listed.
+"""
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from rag.answering.question import Question
+from rag.text.normalize import contains
+
+KL183 = "haiphong-thanhuy-cv-trien-khai-kl183.txt"
+HY121 = "hungyen-tinhuy-ctr-thuc-hien-kl121.txt"
+HP121 = "haiphong-thanhuy-ctr-thuc-hien-kl121.txt"
+HU316 = "huyenuy-kh-thuc-hien-ctr316.txt"
+
+
+def _docs(answer) -> set[str]:
+    return {c.doc for c in answer.citations}
+
+
+def test_a_place_with_no_document_on_that_conclusion_is_said_and_the_nearby_item_kept_apart(assistant):
+    answer = assistant.ask("Theo KL183, tỉnh Hưng Yên phải hoàn thành bộ công cụ đánh giá trước ngày nào?")
+    assert answer.abstained
+    first, rest = answer.answer.split("\n", 1)
+    assert first == "Không có văn bản nào về Kết luận 183 của Hưng Yên trong kho."
+    assert "không thuộc phạm vi câu hỏi" in rest and contains(rest, "bộ công cụ đánh giá")
+    assert _docs(answer) == {KL183}  # Hải Phòng's item, cited, as reference only
+
+
+def test_a_document_named_restricts_the_duties_listed(assistant):
+    answer = assistant.ask("Trước 01/9/2025, theo Công văn KL183, việc nào phải xong?")
+    assert answer.mode == "duties" and _docs(answer) == {KL183}
+    every = assistant.ask("Trước 01/9/2025, việc nào phải xong?")
+    assert len(every.citations) >= len(answer.citations)
+
+
+def test_a_place_restricts_the_duties_listed(assistant):
+    answer = assistant.ask("Cấp huyện ở Hưng Yên phải làm gì trong tháng 02/2025?")
+    assert not answer.abstained and _docs(answer) == {HY121}
+    assert "tháng 02/2025" in answer.answer or "tháng 2/2025" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["Mức lương cơ sở năm 2026 là bao nhiêu?", "Thủ đô của Pháp là gì?",
+                                      "gia vang hom nay bao nhieu", "NQ 99 quy dinh gi?"])
+def test_questions_outside_the_documents_are_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained, answer.answer
+
+
+def test_a_unit_the_documents_never_name_is_refused_with_the_closest_units(assistant):
+    answer = assistant.ask("Ủy ban Kiểm tra Huyện ủy được giao gì?")
+    assert answer.abstained and not answer.citations
+    assert "uy ban kiem tra huyen uy" in answer.answer and "Ủy ban Kiểm tra Tỉnh ủy" in answer.answer
+
+
+def test_an_exact_number_is_kept_exact(assistant):
+    answer = assistant.ask("Thông báo 2555-TB/TU")
+    assert not answer.abstained and answer.citations
+    assert all("2555-TB/TU" in c.text for c in answer.citations)
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("BTC TU phai lam gi truoc 31/8/2025", "Ban Tổ chức"),
+    ("UBKT TU HP co nhiem vu gi", "Ủy ban Kiểm tra Thành ủy"),
+    ("BNC TU HY phai lam gi ve PCTN", "Ban Nội chính Tỉnh ủy"),
+    ("kl183 giao DU UBND TP lam gi?", "Đảng ủy Ủy ban nhân dân thành phố"),
+])
+def test_abbreviations_officials_type(assistant, question, unit):
+    answer = assistant.ask(question)
+    assert answer.mode == "duties" and not answer.abstained, answer.answer
+    head = answer.answer.splitlines()[0]
+    assert head.startswith("Nhiệm vụ của " + unit), head
+
+
+def test_abbreviations_resolve_by_place():
+    q = Question.read("BTC TU HP phai lam gi", known_units=["Ban Tổ chức Thành ủy", "Ban Tổ chức Tỉnh ủy"])
+    assert q.units == ("Ban Tổ chức Thành ủy", "Ban Tổ chức Tỉnh ủy")  # no places known: both readings
+    from rag.answering.analysis import IndexFacts
+
+    facts = IndexFacts.build({"a.txt": {"place": "Hải Phòng", "level": "thành phố"},
+                              "b.txt": {"place": "Hưng Yên", "level": "tỉnh"}},
+                             ["Ban Tổ chức Thành ủy", "Ban Tổ chức Tỉnh ủy"])
+    assert Question.read("BTC TU HP phai lam gi", facts=facts).units == ("Ban Tổ chức Thành ủy",)
+    assert Question.read("btc tu hy phai lam gi", facts=facts).units == ("Ban Tổ chức Tỉnh ủy",)
+    assert Question.read("từ năm 2025 phải làm gì", facts=facts).units == ()  # "tu" is "từ" here
+
+
+def test_a_bare_reference_describes_its_document(assistant):
+    answer = assistant.ask("kl183")
+    assert not answer.abstained and _docs(answer) == {KL183}
+
+
+def test_follow_up_with_the_short_name_people_use(assistant):
+    first = assistant.ask("Ban Tổ chức Thành ủy phải làm gì trước 31/8/2025?")
+    follow = assistant.ask("Còn Ban Tuyên giáo Thành ủy thì sao?", conversation=first.conversation)
+    assert follow.mode == "duties" and not follow.abstained and follow.citations
+    # the unit changes, the window stays: none of its tasks falls before 31/8/2025, which the answer says first
+    assert follow.answer.startswith("Không tìm thấy nhiệm vụ nào của Ban Tuyên giáo và Dân vận Thành ủy có hạn đến")
+    assert "Các nhiệm vụ của Ban Tuyên giáo và Dân vận Thành ủy (mọi thời hạn)" in follow.answer
+    assert "Ban Tổ chức" not in follow.answer.split("\n", 2)[1]
+
+
+def test_follow_up_keeps_the_document_and_changes_the_unit(assistant):
+    first = assistant.ask("Trong CTr thực hiện KL121 của Thành ủy HP, UBKT TU được giao gì?")
+    follow = assistant.ask("con trong cv trien khai kl183 thi sao?", conversation=first.conversation)
+    assert _docs(follow) == {KL183} and contains(follow.answer, "Ủy ban Kiểm tra Thành ủy")
+
+
+def test_documents_implementing_a_conclusion_are_counted_from_the_catalogue(assistant):
+    answer = assistant.ask("Những văn bản nào triển khai KL121?")
+    assert answer.answer.startswith("Có 3 văn bản") and _docs(answer) == {HP121, HY121, HU316}
+
+
+def test_documents_citing_a_decree(assistant):
+    answer = assistant.ask("Nghị định 178/2024/NĐ-CP được viện dẫn trong những văn bản nào?")
+    assert answer.answer.startswith("Có 2 văn bản") and _docs(answer) == {HP121, HY121}
+    assert all("178/2024/NĐ-CP" in c.text for c in answer.citations)
+
+
+def test_comparison_answers_each_side_with_its_own_citations(assistant):
+    answer = assistant.ask("Hưng Yên và Hải Phòng khác nhau thế nào về thời hạn thực hiện Kết luận 121?")
+    assert answer.mode == "compare" and "**Hưng Yên" in answer.answer and "**Hải Phòng" in answer.answer
+    assert {HY121, HP121} <= _docs(answer)
+    numbers = [int(n) for n in __import__("re").findall(r"\[(\d+)\]", answer.answer)]
+    assert sorted(set(numbers)) == list(range(1, len(answer.citations) + 1))
+
+
+def test_signer_and_unstated_number_come_from_the_catalogue(assistant):
+    signer = assistant.ask("CTr hanh dong thuc hien KL121 cua HP do ai ky?")
+    assert "Lê Tiến Châu" in signer.answer and _docs(signer) == {HP121}
+    number = assistant.ask("Số hiệu chương trình hành động thực hiện KL121 của Tỉnh ủy Hưng Yên là gì?")
+    assert number.abstained and "không ghi số" in number.answer
+    cited = assistant.ask("Ai ký Chương trình hành động 316-CTr/TU của tỉnh?")  # only cited by the district's plan
+    assert cited.abstained and "Nguyễn Hữu" not in cited.answer.split("\n", 1)[0]
+
+
+@pytest.mark.parametrize("question, verdict", [
+    ("Báo cáo hằng tháng về vận hành chính quyền 2 cấp có phải gửi thẳng Ban Thường vụ Thành ủy không?", "Không"),
+    ("BTC TU co phai don doc, huong dan to chuc dai hoi dang bo cap xa khong?", "Có"),
+    ("Hoàn thiện hồ sơ chế độ chính sách cho cán bộ chịu tác động sắp xếp có hạn 31/8/2025 đúng không?", "Không"),
+    ("Có văn bản nào về thực hiện KL121 của Đà Nẵng không?", "Văn bản không nêu"),
+])
+def test_yes_no_questions_open_with_the_verdict(assistant, question, verdict):
+    answer = assistant.ask(question)
+    assert answer.answer.split("\n", 1)[0].rstrip(".") == verdict, answer.answer
+
+
+def test_overdue_is_judged_on_the_day_asked(assistant):
+    question = "viec nop ho so che do chinh sach qua BTC TU da qua han chua?"
+    assert assistant.ask(question, as_of=date(2025, 8, 18)).answer.startswith("Có.")
+    assert assistant.ask(question, as_of=date(2025, 8, 1)).answer.startswith("Không.")
+
+
+def test_monthly_duties_start_with_their_document(assistant):
+    from rag.duties.query import DutyQuery
+    from rag.text.dates import DateWindow
+
+    before_2020 = DutyQuery(window=DateWindow(before=date(2020, 1, 1)), today=date(2026, 12, 1))
+    assert not [d for d in assistant.duties.select(before_2020)[0] if d.recurring]
+    august = DutyQuery(window=DateWindow(after=date(2025, 8, 1), before=date(2025, 8, 31)), today=date(2025, 8, 1))
+    assert {d.deadline.day for d in assistant.duties.select(august)[0] if d.recurring} == {22, 23}
+
+
+def test_annual_duties_and_starts_are_in_the_duty_table(assistant):
+    kinds = {d.deadline.kind for d in assistant.duties if d.deadline}
+    assert {"yearly", "start"} <= kinds
+    from rag.duties.query import DutyQuery
+    from rag.text.dates import DateWindow
+
+    in_2025 = DutyQuery(window=DateWindow(after=date(2025, 1, 1), before=date(2025, 12, 31)), today=date(2025, 1, 1))
+    assert any(d.deadline.kind == "start" for d in assistant.duties.select(in_2025)[0])
+
+
+def test_the_issuer_that_requests_is_not_the_doer(assistant):
+    led = [d for d in assistant.duties if d.doc == HU316 and "Ban Chấp hành Đảng bộ huyện" in d.units_lead
+           and d.section.startswith("II. Nhiệm vụ trọng tâm > 2.")]
+    assert not led
+    assert any("Ban Thường vụ Huyện ủy" in d.units_lead for d in assistant.duties if d.doc == HU316)
+
+
+def test_general_duties_join_a_unit_only_on_request(assistant):
+    own = assistant.ask("Ban Tổ chức Thành ủy phải làm gì trước 31/8/2025?")
+    more = assistant.ask("Ban Tổ chức Thành ủy phải làm gì trước 31/8/2025, kể cả nhiệm vụ chung?")
+    assert "nhiệm vụ chung" not in own.answer and "(nhiệm vụ chung: Các cấp ủy" in more.answer
+    assert len(more.citations) > len(own.citations) and _docs(more) == {KL183}
+
+
+def test_explain_prints_what_was_understood(corpus_index):
+    proc = subprocess.run([sys.executable, "-m", "rag", "ask", "--explain", "--index", str(corpus_index),
+                           "BTC TU HP phai lam gi truoc 31/8/2025 theo KL183?"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    head = proc.stdout.split("\n\n", 1)[0]
+    assert "Đơn vị: Ban Tổ chức Thành ủy" in head and "Địa phương: Hải Phòng" in head
+    assert "Văn bản được nêu: Kết luận 183" in head and "có hạn đến 31/8/2025" in head
+
+
+def test_duties_cli_suggests_units_for_a_partial_name(corpus_index):
+    proc = subprocess.run([sys.executable, "-m", "rag", "duties", "--index", str(corpus_index), "--unit", "ban to chuc"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1 and "Ban Tổ chức Thành ủy" in proc.stderr and "Ban Tổ chức Tỉnh ủy" in proc.stderr
+    ok = subprocess.run([sys.executable, "-m", "rag", "duties", "--index", str(corpus_index), "--unit", "btc tu hp"],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and "Ban Tổ chức Thành ủy" in ok.stdout
