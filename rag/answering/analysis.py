@@ -61,7 +61,8 @@ class IndexFacts:
 
 _TYPES: list[tuple[str, re.Pattern]] = [
     ("signer", re.compile(r"\b(ai ky|nguoi ky|do ai ky|ky ban hanh|ky van ban|ky voi (tu cach|chuc danh)|ky boi"
-                          r"|(ai|nguoi nao) (da )?ky)\b|\bky\b.*\b(chuc danh|tu cach|thay mat)\b")),
+                          r"|(ai|nguoi nao) (da )?ky)\b|\bky\b.*\b(chuc danh|tu cach|thay mat)\b"
+                          r"|\bdo\b.{1,40}\bky\b")),
     ("doc_number", re.compile(r"\b(so hieu|so may|ky hieu)\b")),
     ("person", re.compile(r"\b(ai la|la ai|ho ten|ten (la )?gi)\b")),
     ("unit", re.compile(r"\b(ai chiu trach nhiem|don vi nao|co quan nao|ai chu tri|ai lo|ai duoc giao|giao cho ai"
@@ -80,6 +81,7 @@ _TYPES: list[tuple[str, re.Pattern]] = [
                            r"|nhu the nao|the nao|ra sao|bang hinh thuc nao|hinh thuc nao|nam trong)\b")),
 ]
 _YES_NO = re.compile(r"(\bco\b.*\b(khong|chua)\s*\??\s*$|\b(phai khong|dung khong|duoc khong|hay khong|chua)\s*\??\s*$"
+                     r"|^(?!.*\b(nao|gi|ai|bao nhieu|may|khi nao|sao)\b).*\b(con|van|da|duoc|phai)\b.*\bkhong\s*\??\s*$"
                      r"|^(co phai|phai chang)\b|\bda (qua han|xong|hoan thanh)[^?]*\bchua\b|\bco dung\b)")
 _COMPARE = re.compile(r"\b(so sanh|khac nhau|giong nhau|khac gi|khac (nhau )?(o |cho )?(cho nao|the nao|ra sao)"
                       r"|(moi|tung) (ban|don vi|co quan|moc|ben|van ban)|con\b.{3,80}\b(thi|dung|co)\b.{0,40}\?$)")
@@ -260,7 +262,8 @@ def side_segments(text: str, facts: IndexFacts) -> list[str]:
         named = []
         for half in (left, right):
             found = analyze(half, fold(half), facts)
-            named.append(bool(found.units or found.refs or found.places or found.unknown_units))
+            named.append(bool(found.units or found.refs or found.places or found.unknown_units
+                              or found.scope.docs is not None))
         if all(named):
             return [left, right]
     return []

@@ -36,6 +36,36 @@ def _meta_chunk(assistant, name: str):
     return assistant.chunks_by_id.get(f"{name}#0")
 
 
+def _opening_chunk(assistant, name: str):
+    """The document's opening passage ("Thực hiện Kết luận ..., Ban Chấp hành ... ban hành ..."), if it has one."""
+    chunk = assistant.chunks_by_id.get(f"{name}#1")
+    return chunk if chunk is not None and chunk.kind == "preamble" else None
+
+
+def topic_documents_answer(q: Question, assistant) -> Answer | None:
+    """"Văn bản nào ...?" with no catalogue criterion (a topic, a task): the passages that answer it, grouped by
+    document, each document once with its best passage."""
+    from .answer import coverage, excerpt
+
+    hits = assistant.retrieve(q, k=12, docs=list(q.documents) if q.documents is not None else None)
+    if not hits:
+        return None
+    best = max(coverage(q.content, h.chunk.index_text()) for h in hits)
+    if best < assistant.policy.min_coverage:
+        return None
+    cites = CitationList()
+    by_doc: dict[str, list] = {}
+    for hit in hits:
+        if coverage(q.content, hit.chunk.index_text()) >= 0.85 * best:
+            by_doc.setdefault(hit.chunk.doc, []).append(hit)
+    lines = []
+    for name, found in by_doc.items():
+        items = [f"  - {excerpt(h.chunk.text, q.content)} [{cites.cite(h.chunk, h.score)}]" for h in found[:3]]
+        lines.append(f"- {_title(assistant.documents.get(name, {}), name)}:\n" + "\n".join(items))
+    return Answer(question=q.text, answer=f"Có {len(lines)} văn bản nêu nội dung này:\n" + "\n".join(lines),
+                  abstained=False, citations=cites.citations, mode="documents")
+
+
 def signer_answer(q: Question, assistant) -> Answer | None:
     """"Ai ký ...?": the signer of each document the question selects; a person named: the documents they signed."""
     documents = assistant.documents
@@ -114,9 +144,10 @@ def list_documents_answer(q: Question, assistant) -> Answer | None:
         for name in sorted(documents):
             implemented = [ref_from_dict(r) for r in documents[name].get("implements", [])]
             if any(r.matches(i) for r in q.refs for i in implemented):
-                chunk = _meta_chunk(assistant, name)
+                chunk = _opening_chunk(assistant, name) or _meta_chunk(assistant, name)
                 ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
-                lines.append(f"- {_title(documents[name], name)}{ref}")
+                opening = _sentence_with(chunk.text, q.refs[0].text) if chunk is not None and chunk.kind == "preamble" else ""
+                lines.append(f"- {_title(documents[name], name)}" + (f": «{opening}»" if opening else "") + ref)
     elif q.refs:
         what = "viện dẫn " + ", ".join(r.label for r in q.refs)
         for name in pool:
@@ -159,7 +190,7 @@ def list_documents_answer(q: Question, assistant) -> Answer | None:
             more = f"\n  - … và {len(duties) - 8} nhiệm vụ khác" if len(duties) > 8 else ""
             lines.append(f"- {_title(documents[name], name)} ({len(duties)} nhiệm vụ):\n" + "\n".join(items) + more)
     else:
-        return None
+        return topic_documents_answer(q, assistant)
     if not lines:
         return Answer(question=q.text, abstained=True, mode="documents",
                       answer=f"Không có văn bản nào trong kho {what}.")

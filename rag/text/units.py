@@ -272,7 +272,7 @@ _UNIT_PHRASE = re.compile(
     r"\b(?:(?:ban to chuc|ban tuyen giao va dan van|ban tuyen giao|ban dan van|ban noi chinh|ban kinh te"
     r"|uy ban kiem tra|van phong|ban thuong vu|ban chap hanh|thuong truc)\s+(?:thanh uy|tinh uy|huyen uy|dang uy"
     r"|thi uy)|(?:dang uy|uy ban nhan dan|hoi dong nhan dan|cong an)\s+(?:thanh pho|tinh|huyen)"
-    r"|truong chinh tri|doan thanh nien)\b"
+    r"|truong chinh tri|doan thanh nien|mat tran to quoc(?: viet nam)?)\b"
 )
 
 
