@@ -162,7 +162,8 @@ def should_abstain(question: Question, hits: list[Hit], policy: AbstainPolicy) -
     # Only passages that really cover the question may supply the figure or the deadline asked for.
     texts = [h.chunk.text for h in hits[:3] if coverage(tokens, h.chunk.index_text()) >= 0.9 * best_cov]
     missing = quantity_missing(question, texts) or deadline_missing(question, texts)
-    missing = missing or bool(absent_answer_type(question, texts))
+    headed = [h.chunk.index_text() for h in hits[:3] if coverage(tokens, h.chunk.index_text()) >= 0.9 * best_cov]
+    missing = missing or bool(absent_answer_type(question, texts)) or bool(missing_exact(question, headed))
     bigram_cov = max((bigram_coverage(question, h.chunk.index_text()) for h in hits[:3]), default=0.0)
     signals = {"coverage": best_cov, "cosine": best_cos, "quantity_missing": float(missing),
                "bigram_coverage": bigram_cov}
@@ -170,6 +171,30 @@ def should_abstain(question: Question, hits: list[Hit], policy: AbstainPolicy) -
         return True, signals
     too_far = 0 < best_cos < policy.min_cosine  # 0: no dense score at all (BM25-only retrieval)
     return too_far or best_cov < policy.min_coverage or bigram_cov < policy.min_bigram_coverage or missing, signals
+
+
+_DATE_TOKEN = re.compile(r"^\d{1,2}/\d{1,2}(/\d{4})?$")
+
+
+def missing_exact(question: Question, texts: list[str]) -> list[str]:
+    """Numbers of the question ("30 ngày", "năm 2026", "lần 3") that no covering passage contains: an answer must
+    match every exact number it was asked about. References ("KL 183", "2555-TB/TU") are matched by the scope and
+    the citing passages; dates are left to the window and verdicts; a yes/no claim may be answered "Không" with
+    another number."""
+    if question.yes_no or not texts:
+        return []
+    found = set().union(*(_token_set(t) for t in texts))
+    named = {r.number for r in question.refs} | {str(int(y)) for r in question.refs if r.year for y in [r.year]}
+    wanted = []
+    for token in question.syllables:
+        if _DATE_TOKEN.match(token) or token.isalpha() or token in named:
+            continue
+        if any(token in fold(r.text) for r in question.refs):  # the reference itself: its scope answers for it
+            continue
+        if ("-" in token or "/" in token) or (token.isdigit() and len(token) >= 2 and not (
+                question.window is not None and token in question.folded and len(token) == 4)):
+            wanted.append(token)
+    return [t for t in wanted if t not in found]
 
 
 def bigram_coverage(question: Question, text: str) -> float:

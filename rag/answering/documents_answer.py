@@ -242,9 +242,74 @@ def reference_overview(q: Question, assistant) -> Answer | None:
                   abstained=False, citations=cites.citations, mode="documents")
 
 
+_EXISTS = re.compile(r"\bco (?:mot |cac |nhung )?(chuong trinh(?: hanh dong)?|ke hoach|van ban|cong van|ctr|kh|cv)\b(.*)\bkhong\b")
+
+
+def existence_answer(q: Question, assistant) -> Answer | None:
+    """"Hưng Yên có chương trình hành động thực hiện X không?": a document of that kind and place whose title says
+    what is asked, from the catalogue; none: the documents do not say."""
+    folded = q.readings[0] if q.readings else q.folded
+    match = _EXISTS.search(folded)
+    if not match or q.units or not q.yes_no:
+        return None
+    from .answer import coverage
+
+    topic = Question.read(match.group(2)).content
+    pool = list(q.documents) if q.documents is not None else list(assistant.documents)
+    found = []
+    for name in pool:
+        meta = assistant.documents[name]
+        title = f"{meta.get('doc_type') or ''} {meta.get('title') or ''}"
+        if not topic or coverage(topic, title) >= 0.6:
+            found.append(name)
+    cites = CitationList()
+    lines = []
+    for name in found:
+        chunk = _meta_chunk(assistant, name)
+        ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+        lines.append(f"- {_title(assistant.documents[name], name)}{ref}")
+    if not lines:
+        return Answer(question=q.text, abstained=True, mode="documents",
+                      answer="Trong kho không có văn bản nào như vậy.")
+    return Answer(question=q.text, answer="Văn bản trong kho:\n" + "\n".join(lines), abstained=False,
+                  citations=cites.citations, mode="documents")
+
+
+_DETAILS = re.compile(r"\b(quy dinh (cu the )?(nhung )?gi|noi dung (cu the|chi tiet)|giao (cho )?(\w+ ){0,6}(nhung )?(viec|nhiem vu) gi"
+                      r"|nhung viec gi|nhiem vu gi|co nhung noi dung)\b")
+
+
+def cited_only_answer(q: Question, assistant) -> Answer | None:
+    """A question about the content or the assignments of a document the index only cites ("KL 126 quy định cụ thể
+    những gì?", "CTr 03-CTr/ĐU giao Ban Tổ chức những việc gì?"): the documents do not hold it; say where it is
+    cited. A citing sentence that states what it is about ("Kế hoạch số 03-KH/TU ... về phân công ...") answers a
+    question on its subject, so those go to retrieval."""
+    folded = q.readings[0] if q.readings else q.folded
+    if not q.refs or len(q.cited_only) != len(q.refs) or not _DETAILS.search(folded):
+        return None
+    cites = CitationList()
+    lines = []
+    for name, meta in sorted(assistant.documents.items()):
+        for cited in meta.get("cites", []):
+            if any(r.matches(ref_from_dict(cited)) for r in q.refs) and cited["chunks"]:
+                chunk = assistant.chunks_by_id.get(cited["chunks"][0])
+                if chunk is not None:
+                    ref = f" [{cites.cite(chunk, 1.0)}]"
+                    lines.append(f"- {_title(meta, name)}: {_sentence_with(chunk.text, cited['text'])}{ref}")
+    labels = ", ".join(r.label for r in q.refs)
+    text = f"Văn bản không nêu: {labels} không có trong kho, các văn bản đã nạp chỉ viện dẫn nó."
+    if lines:
+        text += "\nNơi viện dẫn:\n" + "\n".join(lines)
+    return Answer(question=q.text, answer=text, abstained=True, citations=cites.citations, mode="documents")
+
+
 def document_answer(q: Question, assistant) -> Answer | None:
     """A catalogue answer when the question asks for one (None otherwise: the other routes answer). Within one
     document, "những văn bản nào" asks which documents it names: the passages answer that."""
+    for special in (existence_answer, cited_only_answer):
+        answer = special(q, assistant)
+        if answer is not None:
+            return answer
     if "list_docs" in q.answer_types and (q.documents is None or len(q.documents) > 1):
         answer = list_documents_answer(q, assistant)
         if answer is not None:
