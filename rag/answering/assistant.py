@@ -18,7 +18,7 @@ from ..duties.query import as_table
 from ..duties.table import DutyTable
 from ..errors import EmbedderError
 from ..index.store import LoadedIndex, index_dir_from, load_index
-from ..search.embedders import Embedder, load_embedder
+from ..search.embedders import Embedder, QueryBatcher, load_embedder
 from ..search.retrieval import Hit, Retriever
 from ..text.normalize import tokenize
 from ..text.references import ref_from_dict
@@ -66,6 +66,8 @@ class Assistant:
         if emb.name != built["name"] or emb.dim != built["dim"]:
             raise EmbedderError("embedder_mismatch", path=str(loaded.path.parent), built_with=built["name"],
                                 built_dim=built["dim"], given=emb.name, given_dim=emb.dim)
+        if not isinstance(emb, QueryBatcher):
+            emb = QueryBatcher(emb)  # concurrent users' questions embedded together (see `QueryBatcher`)
         retriever = Retriever(loaded.chunks, lexical=loaded.lexical, dense_index=loaded.dense, embedder=emb)
         duties = DutyTable.from_segments(loaded.segments, loaded.deleted)
         return cls(chunks=loaded.chunks, retriever=retriever, duties=duties, documents=loaded.documents,

