@@ -15,6 +15,8 @@ def print_report(report) -> int:
         print(f"  + {name}")
     for name in report.removed:
         print(f"  - {name}")
+    for name in report.kept_previous:
+        print(f"  = {name}: tệp mới không đọc được; giữ nguyên phiên bản đã có trong chỉ mục")
     print(
         f"Chỉ mục: {report.index_dir} — {report.chunks} đoạn; mới/cập nhật {len(report.indexed)}, "
         f"giữ nguyên {len(report.reused)}, xoá {len(report.removed)}; nhúng {report.embedded_chunks} đoạn "
