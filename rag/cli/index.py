@@ -9,10 +9,16 @@ from ..index.priority import run_in_background_priority
 from ..library import Library
 
 
+def _number(n: int) -> str:
+    """12.345 (Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
 def print_report(report) -> int:
     """Print what a build did, and each file problem in Vietnamese; exit status 1 when a file failed."""
     for name in report.indexed:
-        print(f"  + {name}")
+        read, indexed = report.characters.get(name, (0, 0))
+        print(f"  + {name} (đọc {_number(read)} ký tự, đưa vào chỉ mục {_number(indexed)})")
     for name in report.removed:
         print(f"  - {name}")
     for name in report.kept_previous:

@@ -15,7 +15,7 @@ from .chunking import chunk_document
 from .metadata import extract_metadata
 from .models import Chunk, DocumentMeta, RawDocument, Section
 from .readers import SUPPORTED_EXTENSIONS, read_document
-from .sections import ParsedStructure, parse_structure
+from .sections import ParsedStructure, _clean, parse_structure
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,28 @@ def content_hash(path: str | Path) -> str:
         except OSError as exc:
             raise DocumentError(str(path), "cannot_read", reason=exc.strerror or str(exc)) from None
     return digest.hexdigest()
+
+
+def character_counts(raw: RawDocument, chunks: list[Chunk], meta: DocumentMeta) -> tuple[int, int]:
+    """(characters read, characters indexed) of a document: the non-space characters of its lines, and those of
+    its words found in a passage (text or section path) or in its metadata, counted as a multiset of words so that
+    it stays linear in the size of the document (a line-by-line substring search was quadratic)."""
+    from collections import Counter
+
+
+    read: Counter = Counter()
+    for line in raw.lines:
+        read.update(_clean(line.text).replace("|", " ").casefold().split())
+    indexed: Counter = Counter()
+    for chunk in chunks:
+        indexed.update(chunk.text.casefold().split())
+        indexed.update(chunk.section.casefold().split())
+    for value in (meta.header, meta.signature_block, meta.recipients, [meta.signer or "", meta.title or ""]):
+        for text in value:
+            indexed.update(text.casefold().split())
+    total = sum(len(word) * n for word, n in read.items())
+    found = sum(len(word) * min(n, indexed.get(word, 0)) for word, n in read.items())
+    return total, found
 
 
 def parse_raw(raw: RawDocument, *, name: str | None = None, digest: str = "") -> ParsedDocument:

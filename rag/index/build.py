@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..documents.ingest import ParsedDocument, collect_files, content_hash, load_document
+from ..documents.ingest import ParsedDocument, character_counts, collect_files, content_hash, load_document
 from ..errors import DocumentError, IndexStoreError
 from ..search.embedders import Embedder, load_embedder
 from ..search.lexical import Postings
@@ -82,8 +82,9 @@ def parse_file(path: Path, digest: str, tables: tuple[TableSpec, ...] = ()) -> D
         except Exception as exc:
             log.exception("unexpected error while making the %s rows of %s", spec.name, path)
             return DocumentError(str(path), "parse_failed", detail=f"{spec.name}: {exc!r}")
+    read, indexed = character_counts(parsed.raw, parsed.chunks, parsed.meta)
     meta = asdict(parsed.meta) | {"chunks": len(parsed.chunks), "path": str(path), "pages": parsed.raw.pages,
-                                  "kind": parsed.raw.kind}
+                                  "kind": parsed.raw.kind, "characters_read": read, "characters_indexed": indexed}
     entry = {"hash": parsed.content_hash, "path": str(path), "chunks": len(parsed.chunks)}
     return DocumentPart(name=path.name, chunks=parsed.chunks, tables=rows, meta=meta, entry=entry)
 
@@ -330,6 +331,7 @@ def build_index(
                     continue
                 writer.add(result)
                 report.indexed.append(result.name)
+                report.characters[result.name] = (result.meta["characters_read"], result.meta["characters_indexed"])
             writer.flush()
             report.parse_seconds = time.perf_counter() - parse_started - report.embed_seconds - report.write_seconds
             if not kept and not writer.written:
