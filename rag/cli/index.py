@@ -13,12 +13,20 @@ from ..library import Library
 log = logging.getLogger(__name__)
 
 
+def _number(n: int) -> str:
+    """12.345 (Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
 def print_report(report) -> int:
     """Print what a build did, and each file problem in Vietnamese; exit status 1 when a file failed."""
     for name in report.indexed:
-        print(f"  + {name}")
+        read, indexed = report.characters.get(name, (0, 0))
+        print(f"  + {name} (đọc {_number(read)} ký tự, đưa vào chỉ mục {_number(indexed)})")
     for name in report.removed:
         print(f"  - {name}")
+    for name in report.kept_previous:
+        print(f"  = {name}: tệp mới không đọc được; giữ nguyên phiên bản đã có trong chỉ mục")
     print(
         f"Chỉ mục: {report.index_dir} — {report.chunks} đoạn; mới/cập nhật {len(report.indexed)}, "
         f"giữ nguyên {len(report.reused)}, xoá {len(report.removed)} ({report.total_seconds:.1f} s)"

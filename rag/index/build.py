@@ -14,13 +14,13 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..documents.ingest import ParsedDocument, collect_files, content_hash, load_document
+from ..documents.ingest import ParsedDocument, character_counts, collect_files, content_hash, load_document
 from ..errors import DocumentError, IndexStoreError
 from ..search.embedders import Embedder, load_embedder
 from ..search.lexical import Postings
@@ -49,6 +49,8 @@ class BuildReport:
     reused: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     errors: list[DocumentError] = field(default_factory=list)
+    kept_previous: list[str] = field(default_factory=list)  # a new version failed: the indexed one was kept
+    characters: dict[str, tuple[int, int]] = field(default_factory=dict)  # doc -> (characters read, indexed)
     chunks: int = 0
     embedded_chunks: int = 0
     pending_chunks: int = 0  # passages committed without their vector (deferred embedding: `embedding`)
@@ -81,8 +83,9 @@ def parse_file(path: Path, digest: str, tables: tuple[TableSpec, ...] = ()) -> D
         except Exception as exc:
             log.exception("unexpected error while making the %s rows of %s", spec.name, path)
             return DocumentError(str(path), "parse_failed", detail=f"{spec.name}: {exc!r}")
+    read, indexed = character_counts(parsed.raw, parsed.chunks, parsed.meta)
     meta = asdict(parsed.meta) | {"chunks": len(parsed.chunks), "path": str(path), "pages": parsed.raw.pages,
-                                  "kind": parsed.raw.kind}
+                                  "kind": parsed.raw.kind, "characters_read": read, "characters_indexed": indexed}
     entry = {"hash": parsed.content_hash, "path": str(path), "chunks": len(parsed.chunks)}
     return DocumentPart(name=path.name, chunks=parsed.chunks, tables=rows, meta=meta, entry=entry)
 
@@ -235,6 +238,7 @@ def build_index(
     workers: int | None = None,
     tables: tuple[TableSpec, ...] = (),
     defer_embedding: bool = False,
+    cancelled: Callable[[], bool] | None = None,
 ) -> BuildReport:
     """Build (or update) the index and swap it in atomically.
 
@@ -247,6 +251,8 @@ def build_index(
     With `defer_embedding`, passages never embedded before are committed without vectors: the new generation is
     searchable by BM25, duties and catalogue as soon as parsing ends, and `embedding.embed_pending` adds the
     vectors afterwards (the Library does both).
+    `cancelled` is asked after each parsed file and before the new generation is swapped in: when it says True the
+    build stops with `build_cancelled` and the index stays as it was.
     """
     started = time.perf_counter()
     index_dir = index_dir_from(index_dir)
@@ -287,7 +293,10 @@ def build_index(
                 raise IndexStoreError("unknown_document", name=name, suggestion="")
             del wanted[name]
             report.removed.append(name)
-        for path in collect_files(paths or ([] if (add or remove) else ["corpus"])):
+        given = collect_files(paths or ([] if (add or remove) else ["corpus"]))
+        if add and not remove and not given:
+            raise IndexStoreError("index_no_documents", path=str(index_dir))
+        for path in given:
             if path.name in wanted and wanted[path.name] is not None and wanted[path.name] != path:
                 report.errors.append(DocumentError(str(path), "same_name_given", other=str(wanted[path.name])))
                 continue
@@ -303,10 +312,12 @@ def build_index(
             entry = old_docs.get(name)
             digest = None
             if path is not None:
-                if not path.exists():
-                    report.errors.append(DocumentError(str(path), "file_not_found"))
+                try:
+                    digest = content_hash(path)  # refuses special files and unreadable ones, with their code
+                except DocumentError as exc:
+                    report.errors.append(exc)
+                    _keep_previous(name, entry, same_parser, kept, seen_hashes, report)
                     continue
-                digest = content_hash(path)
                 if digest in seen_hashes:
                     report.errors.append(DocumentError(str(path), "duplicate_content", other=seen_hashes[digest]))
                     continue
@@ -328,11 +339,15 @@ def build_index(
 
                 parsed = tqdm(parsed, total=len(to_parse), desc="Đọc văn bản", unit="văn bản")
             for result in parsed:
+                _stop_if(cancelled, index_dir)
                 if isinstance(result, DocumentError):
                     report.errors.append(result)
+                    name = Path(result.path or "").name
+                    _keep_previous(name, old_docs.get(name), same_parser, kept, seen_hashes, report)
                     continue
                 writer.add(result)
                 report.indexed.append(result.name)
+                report.characters[result.name] = (result.meta["characters_read"], result.meta["characters_indexed"])
             writer.flush()
             report.parse_seconds = time.perf_counter() - parse_started - report.embed_seconds - report.write_seconds
             if not kept and not writer.written:
@@ -340,6 +355,11 @@ def build_index(
                 report.total_seconds = time.perf_counter() - started
                 if not report.errors:
                     raise IndexStoreError("index_no_documents", path=str(index_dir))
+                return report
+            if not writer.written and same_parser and set(kept) == set(old_docs):
+                # Nothing changed (unchanged files, or only failed replacements): no new generation.
+                report.chunks = len(old_manifest.get("chunk_ids", []))
+                report.total_seconds = time.perf_counter() - started
                 return report
 
             # 3. Old segments keep their documents still wanted; the others are recorded as deleted.
@@ -360,6 +380,7 @@ def build_index(
             gen.mkdir()
             writer.written.append(gen)
             write_atomically(gen / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+            _stop_if(cancelled, index_dir)
             write_atomically(index_dir / "CURRENT", gen_name)
         except BaseException:
             for folder in writer.written:
@@ -371,6 +392,22 @@ def build_index(
     report.chunks = len(manifest["chunk_ids"])
     report.total_seconds = time.perf_counter() - started
     return report
+
+
+def _stop_if(cancelled: Callable[[], bool] | None, index_dir: Path) -> None:
+    if cancelled is not None and cancelled():
+        raise IndexStoreError("build_cancelled", path=str(index_dir))
+
+
+def _keep_previous(name: str, entry: dict | None, same_parser: bool, kept: dict[str, dict],
+                   seen_hashes: dict[str, str], report: BuildReport) -> None:
+    """A replacement is a transaction: when the new file of an indexed document cannot be read or parsed, the
+    version already indexed stays (its segment rows are untouched) and the report says so."""
+    if entry is None or not same_parser or name in kept:
+        return
+    kept[name] = entry
+    seen_hashes.setdefault(entry.get("hash", ""), name)
+    report.kept_previous.append(name)
 
 
 def _merge_small(index_dir: Path, layout: list[tuple[Segment, set[str]]], report: BuildReport,

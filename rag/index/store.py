@@ -42,7 +42,9 @@ from .segment import Segment
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 3
-PARSER_VERSION = "sections-1+catalogue-2"  # bump when parsing or chunking output changes (feature tables have their own)
+# Bump when parsing or chunking output changes (feature tables have their own versions).
+# sections-2: appendices, tables and text after the signature are indexed; headings kept whole in section paths.
+PARSER_VERSION = "sections-2+catalogue-2"
 DEFAULT_INDEX = "index"
 
 
