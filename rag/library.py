@@ -32,6 +32,8 @@ from .duties import table as duty_table
 from .documents.ingest import check_regular, open_regular
 from .errors import DocumentError, RagError
 from .index.build import BuildReport, build_index
+from .index.embedding import EmbeddingReport, embed_pending
+from .index.priority import run_in_background_priority
 from .index.store import current_generation, index_dir_from, list_documents, load_index
 from .search.embedders import Embedder
 
@@ -184,6 +186,10 @@ class Library:
         self._queue: queue.Queue = queue.Queue()
         self._worker: threading.Thread | None = None
         self._worker_lock = threading.Lock()
+        self._embedding: threading.Thread | None = None
+        self._embedding_lock = threading.Lock()
+        self._stop_embedding = threading.Event()
+        self.embedding_status: tuple[int, int] | None = None  # (done, total) while the background worker embeds
 
     # reading ---------------------------------------------------------------------------------------------------
 
@@ -221,14 +227,18 @@ class Library:
     # writing ---------------------------------------------------------------------------------------------------
 
     def build(self, paths: list[str | Path] | None = None, *, progress: bool = False,
-              workers: int | None = None) -> BuildReport:
+              workers: int | None = None, embed: str = "now") -> BuildReport:
         """Make the index hold exactly the documents of `paths` (files or folders; default corpus/): new and
-        changed ones are parsed and embedded, unchanged ones kept, the others removed."""
-        return self._write_index(paths or ["corpus"], progress=progress, workers=workers)
+        changed ones are parsed and embedded, unchanged ones kept, the others removed.
 
-    def add(self, paths: list[str | Path], *, progress: bool = False) -> BuildReport:
-        """Add files (a file with the name of an indexed document replaces it)."""
-        return self._write_index(paths, add=True, progress=progress)
+        The index is searchable (BM25, duties, catalogue) as soon as parsing ends; `embed` says when the vectors
+        of new passages are computed: "now" (before returning, committed as it goes) or "background" (by the
+        Library's embedding worker, see `start_embedding`) or "later" (the caller runs `embed_pending`)."""
+        return self._write_index(paths or ["corpus"], progress=progress, workers=workers, embed=embed)
+
+    def add(self, paths: list[str | Path], *, progress: bool = False, embed: str = "now") -> BuildReport:
+        """Add files (a file with the name of an indexed document replaces it). `embed` as for `build`."""
+        return self._write_index(paths, add=True, progress=progress, embed=embed)
 
     def remove(self, names: list[str], *, progress: bool = False) -> BuildReport:
         """Remove documents by file name, and the stored copies of uploaded ones."""
@@ -344,7 +354,7 @@ class Library:
             job.staged = None
             try:
                 report = build_index([target], index_dir=self.index_dir, embedder=self._loaded_embedder(), add=True,
-                                     tables=TABLES, cancelled=job.cancel.is_set)
+                                     tables=TABLES, cancelled=job.cancel.is_set, defer_embedding=True)
             except BaseException:
                 _restore(target, backup, had_previous)
                 raise
@@ -355,6 +365,8 @@ class Library:
                 if self._assistant is not None:
                     self._assistant = Assistant.load(self.index_dir, embedder=self._assistant.embedder)
                 job.finish("done" if target.name in report.indexed else "unchanged")
+                if report.pending_chunks:
+                    self.start_embedding()  # searchable by BM25 now; vectors on the background worker
             else:
                 _restore(target, backup, had_previous)
                 job.kept_previous = target.name in report.kept_previous
@@ -365,10 +377,70 @@ class Library:
         return self._assistant.embedder if self._assistant is not None else self.embedder
 
     def _write_index(self, paths, *, add: bool = False, remove: list[str] | None = None, progress: bool = False,
-                     workers: int | None = None) -> BuildReport:
+                     workers: int | None = None, embed: str = "now") -> BuildReport:
         with self._write:
             report = build_index(paths, index_dir=self.index_dir, embedder=self._loaded_embedder(), add=add,
-                                 remove=remove, progress=progress, workers=workers, tables=TABLES)
+                                 remove=remove, progress=progress, workers=workers, tables=TABLES,
+                                 defer_embedding=True)
             if self._assistant is not None:
                 self._assistant = Assistant.load(self.index_dir, embedder=self._assistant.embedder)
+        if embed == "now":
+            done = self.embed_pending(progress=progress)
+            report.embedded_chunks += done.embedded
+            report.embed_seconds += done.seconds
+        elif embed == "background":
+            self.start_embedding()
         return report
+
+    # semantic part of indexing ------------------------------------------------------------------------------------
+
+    def embed_pending(self, *, progress: bool = False, should_stop=None) -> EmbeddingReport:
+        """Compute the vectors of every passage still waiting for one (committed as it goes, see
+        `rag.index.embedding`) and serve the result."""
+        report = embed_pending(self.index_dir, embedder=self._loaded_embedder(), progress=progress,
+                               should_stop=should_stop, on_progress=self._progress)
+        self.embedding_status = None
+        if report.commits and self._assistant is not None:
+            with self._write:
+                self._assistant = Assistant.load(self.index_dir, embedder=self._assistant.embedder)
+        return report
+
+    def embedding_progress(self) -> tuple[int, int]:
+        """(passages embedded, passages in all) of the index on disk: equal once semantic search covers all."""
+        return load_index(self.index_dir).embedding_progress
+
+    def start_embedding(self) -> threading.Thread:
+        """Embed waiting passages on a background thread (one per Library, at lower priority than answering);
+        a call while it runs makes it look again for new work when it ends its round."""
+        with self._embedding_lock:
+            if self._embedding is not None and self._embedding.is_alive():
+                self._embedding_again = True
+                return self._embedding
+            self._embedding_again = False
+            self._stop_embedding.clear()
+            self._embedding = threading.Thread(target=self._embedding_worker, name="rag-embedding", daemon=True)
+            self._embedding.start()
+            return self._embedding
+
+    def stop_embedding(self, timeout: float | None = None) -> None:
+        """Ask the background worker to stop after its next commit and wait for it (vectors computed are kept)."""
+        self._stop_embedding.set()
+        worker = self._embedding
+        if worker is not None:
+            worker.join(timeout)
+
+    def _embedding_worker(self) -> None:
+        run_in_background_priority()
+        while True:
+            try:
+                self.embed_pending(should_stop=self._stop_embedding.is_set)
+            except Exception:  # logged; the passages stay searchable by BM25 and are embedded on the next write
+                log.exception("background embedding failed")
+            with self._embedding_lock:
+                if not self._embedding_again or self._stop_embedding.is_set():
+                    self._embedding = None
+                    return
+                self._embedding_again = False
+
+    def _progress(self, done: int, total: int) -> None:
+        self.embedding_status = (done, total)

@@ -28,7 +28,7 @@ from ..text.normalize import NORMALIZER_VERSION, TOKENIZER_VERSION
 from .segment import (DocumentPart, Segment, SegmentData, SegmentError, TableSpec, add_document, merge_segments,
                       text_hash, write_atomically, write_segment)
 from .store import (FORMAT_VERSION, PARSER_VERSION, collect_garbage, current_generation, index_dir_from,
-                    read_manifest, referenced, unique_name, write_lock)
+                    open_segment, read_manifest, referenced, unique_name, write_lock)
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ class BuildReport:
     characters: dict[str, tuple[int, int]] = field(default_factory=dict)  # doc -> (characters read, indexed)
     chunks: int = 0
     embedded_chunks: int = 0
+    pending_chunks: int = 0  # passages committed without their vector (deferred embedding: `embedding`)
     parse_seconds: float = 0.0
     embed_seconds: float = 0.0
     write_seconds: float = 0.0
@@ -144,7 +145,8 @@ class _SegmentWriter:
     segment. Vectors of text embedded before (in the old index or earlier in this build) are reused."""
 
     def __init__(self, index_dir: Path, emb: Embedder, old_segments: list[Segment], report: BuildReport,
-                 progress: bool, tables: tuple[TableSpec, ...]):
+                 progress: bool, tables: tuple[TableSpec, ...], defer: bool = False):
+        self.defer = defer  # write passages not embedded before without vectors (embedded later, see `embedding`)
         self.index_dir = index_dir
         self.emb = emb
         self.old_segments = old_segments
@@ -169,8 +171,10 @@ class _SegmentWriter:
         if self._known is None:
             self._known = {}
             for s, seg in enumerate(self.old_segments):
+                searchable = seg.searchable
                 for row, h in enumerate(np.asarray(seg.text_hash).tolist()):
-                    self._known.setdefault(h, (s, row))
+                    if searchable[row]:
+                        self._known.setdefault(h, (s, row))
         return self._known
 
     def flush(self) -> None:
@@ -192,6 +196,13 @@ class _SegmentWriter:
             else:
                 first_of[h] = i
                 todo.append(i)
+        embedded = None
+        if self.defer and todo:
+            embedded = np.ones(len(self.texts), dtype=bool)
+            embedded[todo] = False
+            embedded[[i for i, _ in copies]] = False
+            self.report.pending_chunks += len(todo) + len(copies)
+            todo = []
         batch = 64
         batches = range(0, len(todo), batch)
         if self.progress and todo:
@@ -209,7 +220,7 @@ class _SegmentWriter:
         folder = self.index_dir / unique_name("seg")
         self.written.append(folder)
         postings = Postings.from_texts(self.texts)
-        write_segment(folder, self.data, vectors, postings)
+        write_segment(folder, self.data, vectors, postings, embedded=embedded)
         self.report.segments_written += 1
         self.report.write_seconds += time.perf_counter() - written
         self.data = SegmentData(specs=self.tables)
@@ -227,6 +238,7 @@ def build_index(
     workers: int | None = None,
     tables: tuple[TableSpec, ...] = (),
     cancelled: Callable[[], bool] | None = None,
+    defer_embedding: bool = False,
 ) -> BuildReport:
     """Build (or update) the index and swap it in atomically.
 
@@ -238,6 +250,9 @@ def build_index(
     document (the Library passes the duty table); a change of their versions re-parses every document.
     `cancelled` is asked after each parsed file and before the new generation is swapped in: when it says True the
     build stops with `build_cancelled` and the index stays as it was.
+    With `defer_embedding`, passages never embedded before are committed without vectors: the new generation is
+    searchable by BM25, duties and catalogue as soon as parsing ends, and `embedding.embed_pending` adds the
+    vectors afterwards (the Library does both).
     """
     started = time.perf_counter()
     index_dir = index_dir_from(index_dir)
@@ -262,7 +277,7 @@ def build_index(
         if compatible:
             try:
                 for entry in old_manifest.get("segments", []):
-                    old_segments.append(Segment(index_dir / entry["name"]))
+                    old_segments.append(open_segment(index_dir, entry))
                     old_deleted[entry["name"]] = set(entry.get("deleted", []))
             except SegmentError as exc:
                 log.warning("previous index unreadable (%s); building from scratch", exc)
@@ -315,7 +330,8 @@ def build_index(
             else:
                 seen_hashes[digest] = name
                 to_parse.append((path, digest))
-        writer = _SegmentWriter(index_dir, emb, old_segments if compatible else [], report, progress, tables)
+        writer = _SegmentWriter(index_dir, emb, old_segments if compatible else [], report, progress, tables,
+                                defer=defer_embedding)
         try:
             parsed = _parse_all(to_parse, tables, workers=workers)
             if progress and to_parse:
@@ -370,7 +386,8 @@ def build_index(
             for folder in writer.written:
                 shutil.rmtree(folder, ignore_errors=True)
             raise
-        collect_garbage(index_dir, {gen_name} | {seg.name for seg, _ in layout})
+        collect_garbage(index_dir, {gen_name} | {seg.name for seg, _ in layout}
+                        | {seg.vectors_folder.name for seg, _ in layout if seg.vectors_folder is not None})
         report.write_seconds += time.perf_counter() - write_started
     report.chunks = len(manifest["chunk_ids"])
     report.total_seconds = time.perf_counter() - started
@@ -412,12 +429,23 @@ def _merge_small(index_dir: Path, layout: list[tuple[Segment, set[str]]], report
     return rest + [merged]
 
 
+def segment_entry(seg: Segment, deleted: set[str]) -> dict:
+    """The manifest's record of a segment: its files (with sizes), deleted documents, and its vectors folder."""
+    entry = {"name": seg.name, "deleted": sorted(deleted), "chunks": seg.size,
+             "files": seg.info["files"] | {"segment.json": (seg.folder / "segment.json").stat().st_size}}
+    if seg.vectors_folder is not None:
+        info = seg.vectors_folder / "vectors.json"
+        entry["vectors"] = {"name": seg.vectors_folder.name,
+                            "files": json.loads(info.read_text(encoding="utf-8"))["files"]
+                            | {"vectors.json": info.stat().st_size}}
+    return entry
+
+
 def _manifest(emb: Embedder, layout: list[tuple[Segment, set[str]]], documents: dict[str, dict],
               tables: tuple[TableSpec, ...]) -> dict:
     segments, chunk_ids, doc_entries = [], [], {}
     for seg, deleted in layout:
-        segments.append({"name": seg.name, "deleted": sorted(deleted), "chunks": seg.size,
-                         "files": seg.info["files"] | {"segment.json": (seg.folder / "segment.json").stat().st_size}})
+        segments.append(segment_entry(seg, deleted))
         mask = seg.live_mask(deleted)
         chunk_ids.extend(seg.chunk_ids if mask.all() else [seg.chunk_ids[i] for i in np.flatnonzero(mask)])
         for name in seg.docs:
