@@ -34,7 +34,7 @@ from .errors import DocumentError, RagError
 from .index.build import BuildReport, build_index
 from .index.embedding import EmbeddingReport, embed_pending
 from .index.priority import run_in_background_priority
-from .index.store import current_generation, index_dir_from, list_documents, load_index
+from .index.store import current_generation, index_dir_from, list_documents, load_index, read_manifest
 from .search.embedders import Embedder
 
 log = logging.getLogger(__name__)
@@ -180,28 +180,52 @@ class Library:
         self.embedder = embedder
         self.upload_dir = Path(upload_dir) if upload_dir else self.index_dir / "uploads"
         self._write = threading.Lock()
+        self._reload = threading.Lock()
         self._assistant: Assistant | None = None
+        self._embedding: threading.Thread | None = None
+        self._embedding_lock = threading.Lock()
+        self._stop_embedding = threading.Event()
+        self.embedding_status: tuple[int, int] | None = None  # (done, total) while the background worker embeds
         self._jobs: dict[int, UploadJob] = {}
         self._job_ids = itertools.count(1)
         self._queue: queue.Queue = queue.Queue()
         self._worker: threading.Thread | None = None
         self._worker_lock = threading.Lock()
-        self._embedding: threading.Thread | None = None
-        self._embedding_lock = threading.Lock()
-        self._stop_embedding = threading.Event()
-        self.embedding_status: tuple[int, int] | None = None  # (done, total) while the background worker embeds
 
     # reading ---------------------------------------------------------------------------------------------------
 
     def assistant(self) -> Assistant:
-        """The assistant over the index as the Library last wrote or loaded it (loaded on first use)."""
+        """The assistant over the live generation of the index (loaded on first use).
+
+        A generation written by anyone else (`rag index remove` on the command line, another UI process) is noticed
+        here, on the next question: CURRENT is one small file, read per call. One caller reloads while the others
+        keep the assistant they have; a new generation that cannot be loaded is logged and the old one served.
+        """
         current = self._assistant
         if current is None:
             with self._write:
                 if self._assistant is None:
                     self._assistant = Assistant.load(self.index_dir, embedder=self.embedder)
                 current = self._assistant
-        return current
+            return current
+        if not self._stale(current) or not self._reload.acquire(blocking=False):
+            return current
+        try:
+            if self._assistant is current and self._stale(current):
+                self._assistant = Assistant.load(self.index_dir, embedder=current.embedder)
+        except Exception:  # a damaged or half-removed generation: keep answering from the one we have
+            log.exception("could not load the new generation of %s; serving %s", self.index_dir, current.generation)
+        finally:
+            self._reload.release()
+        return self._assistant
+
+    def _stale(self, assistant: Assistant) -> bool:
+        """Whether CURRENT names another generation than the one `assistant` answers from."""
+        try:
+            live = self.generation()
+        except (OSError, ValueError):  # CURRENT being replaced, or unreadable: keep serving
+            return False
+        return live is not None and live != assistant.generation
 
     def reload(self) -> Assistant:
         """Load the index as it is on disk now and serve it from then on (one assignment: questions being answered
@@ -214,6 +238,29 @@ class Library:
         """Name of the live generation on disk (changes with every write, by this or another process)."""
         gen = current_generation(self.index_dir)
         return gen.name if gen else None
+
+    def document_passages(self, name: str) -> list:
+        """The passages of one indexed document in reading order (the viewer shows them as its section tree)."""
+        chunks = self.assistant().chunks
+        ids = getattr(chunks, "ids", None)
+        if ids is None:
+            return [c for c in chunks if c.doc == name]
+        prefix = f"{name}#"
+        return [chunks[i] for i, chunk_id in enumerate(ids) if chunk_id.startswith(prefix)]
+
+    def document_file(self, name: str) -> Path | None:
+        """The original file of an indexed document, when it is still on disk: the stored upload, else the path the
+        index recorded (relative paths read from the working folder, then beside the index); None otherwise."""
+        stored = self.upload_dir / name
+        if stored.is_file():
+            return stored
+        entry = (read_manifest(current_generation(self.index_dir)).get("documents") or {}).get(name) or {}
+        recorded = entry.get("path")
+        if not recorded:
+            return None
+        candidates = [Path(recorded)] if Path(recorded).is_absolute() else [Path.cwd() / recorded,
+                                                                              self.index_dir.parent / recorded]
+        return next((p for p in candidates if p.is_file()), None)
 
     def duty_table(self):
         """The duty table of the index on disk, without loading an embedder (`rag units`, `rag duties`)."""
@@ -321,6 +368,7 @@ class Library:
                 self._worker.start()
 
     def _work(self) -> None:
+        run_in_background_priority()  # parsing an upload yields the cores to questions (rag.index.priority)
         while True:
             job = self._queue.get()
             try:
@@ -366,7 +414,7 @@ class Library:
                     self._assistant = Assistant.load(self.index_dir, embedder=self._assistant.embedder)
                 job.finish("done" if target.name in report.indexed else "unchanged")
                 if report.pending_chunks:
-                    self.start_embedding()  # searchable by BM25 now; vectors on the background worker
+                    self.start_embedding()  # searchable now by keywords; vectors follow in the background
             else:
                 _restore(target, backup, had_previous)
                 job.kept_previous = target.name in report.kept_previous

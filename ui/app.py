@@ -15,7 +15,9 @@ from pathlib import Path
 
 from rag.errors import user_message
 
-from .render import DOC_HEADERS, DUTY_HEADERS, EVAL_HEADERS, format_day, render_sources, shown_path
+from .conversation import CONVERSATION_JS, SCROLL_TO_CITED_JS, empty_viewer, render_conversation
+from .render import DOC_HEADERS, DUTY_HEADERS, EVAL_HEADERS, format_day, shown_path
+from .security import middleware
 from .service import DEFAULT_MAX_UPLOAD_MB, DEFAULT_TESTSET, UIService
 
 log = logging.getLogger(__name__)
@@ -35,12 +37,44 @@ EXAMPLE_QUESTIONS = [
 LOCAL_FONTS = ["Noto Sans", "DejaVu Sans", "Segoe UI", "Arial", "sans-serif"]
 
 CSS = """
-.nguon-list details {border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 6px 10px;
-  margin-bottom: 6px;}
-.nguon-list summary {cursor: pointer; font-weight: 600;}
-.nguon-meta {font-size: 0.9em; color: var(--body-text-color-subdued); margin: 4px 0;}
-.nguon-text {white-space: pre-wrap;}
-.nguon-list mark {background: #ffe58a; color: inherit; padding: 0 1px;}
+#chat .hoi-thoai {max-height: 62vh; overflow-y: auto; padding: 4px 2px;}
+#chat .trong {color: var(--body-text-color-subdued);}
+#chat .turn {margin-bottom: 14px;}
+#chat .msg {white-space: pre-wrap; overflow-wrap: break-word; padding: 8px 12px; border-radius: 10px;
+  margin: 4px 0; line-height: 1.5;}
+#chat .msg.hoi {background: var(--color-accent-soft); margin-left: 12%;}
+#chat .msg.dap {background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary);}
+#chat .dang-tim {font-style: italic; color: var(--body-text-color-subdued);}
+.cite {border: none; background: none; color: var(--link-text-color); cursor: pointer; padding: 0 1px;
+  font: inherit; font-weight: 600; text-decoration: underline;}
+.cite.dang-xem {outline: 2px solid var(--color-accent); border-radius: 3px;}
+.nguon-list {margin: 4px 0 4px 8px;}
+.nguon-head {font-size: 0.85em; font-weight: 600; color: var(--body-text-color-subdued);}
+.nguon {border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 4px 8px; margin: 4px 0;}
+.nguon .nguon-title {text-decoration: none; text-align: left;}
+.nguon-meta {font-size: 0.88em; color: var(--body-text-color-subdued); overflow-wrap: break-word;}
+.nguon-text {white-space: pre-wrap; overflow-wrap: break-word;}
+.nguon summary {cursor: pointer; font-size: 0.88em;}
+.turn-actions {display: flex; flex-wrap: wrap; gap: 6px; margin: 2px 0 0 8px;}
+.turn-actions .act {border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 2px 8px;
+  background: var(--background-fill-primary); color: var(--body-text-color); cursor: pointer; font-size: 0.88em;}
+.turn-actions .act.chosen {background: var(--color-accent-soft); border-color: var(--color-accent);}
+mark {background: #ffe58a; color: #1f2328; padding: 0 1px; border-radius: 2px;}
+.dark mark {background: #8a6d00; color: #fff8e1;}
+#xem-van-ban .viewer {max-height: 78vh; overflow-y: auto; border: 1px solid var(--border-color-primary);
+  border-radius: 8px; padding: 10px 12px;}
+.viewer-empty {color: var(--body-text-color-subdued);}
+.viewer-name {font-weight: 700; font-size: 1.05em;}
+.viewer-title {font-size: 0.95em; margin: 2px 0;}
+.viewer-facts, .viewer-note {font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 6px;}
+.viewer-where {position: sticky; top: -10px; background: var(--background-fill-primary); padding: 6px 0;
+  font-size: 0.9em; font-weight: 600; border-bottom: 1px solid var(--border-color-primary); z-index: 1;}
+.doc-h {font-weight: 700; margin: 10px 0 2px calc(var(--d) * 12px);}
+.doc-p {white-space: pre-wrap; overflow-wrap: break-word; margin: 2px 0 6px calc(var(--d) * 12px);
+  padding: 2px 6px; border-left: 3px solid transparent;}
+.doc-p.cited {background: #fff4c2; color: #1f2328; border-left-color: #d4a000;}
+.dark .doc-p.cited {background: #3d3200; color: #fff8e1; border-left-color: #e0b000;}
+.doc-page {float: right; font-size: 0.8em; color: var(--body-text-color-subdued); margin-left: 8px;}
 """
 
 
@@ -58,27 +92,60 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
         with gr.Tabs():
             # Hỏi đáp
             with gr.Tab("Hỏi đáp", id="hoi-dap"):
+                # The turns live in the browser (localStorage): a reload shows the same conversation, each answer
+                # with its own sources. The follow-up context is rebuilt from them on the next question.
+                turns = gr.BrowserState([], storage_key="rag-hoi-dap-v1")
                 conversation = gr.State(None)
-                with gr.Row():
-                    with gr.Column(scale=3):
-                        chatbot = gr.Chatbot(label="Hội thoại", height=460, elem_id="chat",
-                                             feedback_options=None, buttons=["copy"])
-                        with gr.Row():
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=320):
+                        chat = gr.HTML(render_conversation([]), elem_id="chat", js_on_load=CONVERSATION_JS,
+                                       apply_default_css=True, padding=False)
+                        with gr.Row(elem_id="hang-hoi"):
                             question = gr.Textbox(label="Câu hỏi", placeholder="Nhập câu hỏi về văn bản chỉ đạo…",
-                                                  scale=5, elem_id="cau-hoi", lines=1, max_lines=4)
-                            send = gr.Button("Gửi", variant="primary", scale=1, elem_id="gui")
-                        clear = gr.Button("Câu hỏi mới (xóa hội thoại)", size="sm")
+                                                  scale=5, elem_id="cau-hoi", lines=1, max_lines=4, min_width=200)
+                            send = gr.Button("Gửi", variant="primary", scale=1, elem_id="gui", min_width=80)
+                            stop = gr.Button("Dừng", variant="stop", scale=1, elem_id="dung", min_width=80,
+                                             visible=False)
+                        clear = gr.Button("Câu hỏi mới", size="sm", elem_id="cau-hoi-moi")
+                        docx_file = gr.File(label="Câu trả lời dạng DOCX", visible=False, elem_id="tep-docx",
+                                            interactive=False)
                         gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Câu hỏi mẫu")
-                    with gr.Column(scale=2):
-                        gr.Markdown("### Nguồn trích dẫn\nBấm vào từng nguồn để xem đoạn văn bản.")
-                        sources = gr.HTML(render_sources([], ""), elem_id="nguon", js_on_load=None)
-                outs = [chatbot, sources, conversation, question]
-                question.submit(service.chat, [question, chatbot, conversation], outs, api_visibility="private")
-                send.click(service.chat, [question, chatbot, conversation], outs, api_visibility="private")
+                    with gr.Column(scale=2, min_width=320):
+                        viewer = gr.HTML(empty_viewer(), elem_id="xem-van-ban", padding=False)
+                outs = [chat, turns, conversation, question]
+                busy = (lambda: (gr.update(visible=False), gr.update(visible=True)), None, [send, stop])
+                idle = (lambda: (gr.update(visible=True), gr.update(visible=False)), None, [send, stop])
+                asked = []
+                for trigger in (question.submit, send.click):
+                    event = trigger(*busy, api_visibility="private", queue=False)
+                    answering = event.then(service.chat, [question, turns, conversation], outs,
+                                           api_visibility="private")
+                    answering.then(*idle, api_visibility="private", queue=False)
+                    asked.append(answering)
+                stop.click(*idle, cancels=asked, api_visibility="private", queue=False)
                 # The question box is left alone: what the user starts typing right after the click must not be
-                # wiped when the (queued) clear arrives. queue=False: a clear does not wait behind others' questions.
-                clear.click(lambda: ([], render_sources([], ""), None), None, [chatbot, sources, conversation],
-                            api_visibility="private", queue=False)
+                # wiped when the clear arrives. queue=False: a clear does not wait behind others' questions.
+                clear.click(lambda: (render_conversation([]), [], None, empty_viewer(), gr.update(visible=False)),
+                            None, [chat, turns, conversation, viewer, docx_file], api_visibility="private",
+                            queue=False)
+                app.load(lambda saved: render_conversation(saved if isinstance(saved, list) else []), [turns],
+                         [chat], api_visibility="private")
+
+                def open_citation(saved, evt: gr.EventData):
+                    data = getattr(evt, "_data", None) or {}
+                    return service.view(saved, int(data.get("turn", -1)), int(data.get("n", 0)),
+                                        str(data.get("chunk", "")))
+
+                open_citation.__annotations__["evt"] = gr.EventData  # (annotations are strings in this module)
+                chat.cite(open_citation, [turns], [viewer], api_visibility="private").then(
+                    None, None, None, js=SCROLL_TO_CITED_JS)
+
+                def answer_file(saved, evt: gr.EventData):
+                    path = service.answer_docx(saved, int((getattr(evt, "_data", None) or {}).get("turn", -1)))
+                    return gr.update(value=path, visible=path is not None)
+
+                answer_file.__annotations__["evt"] = gr.EventData
+                chat.docx(answer_file, [turns], [docx_file], api_visibility="private")
 
             # Nhiệm vụ
             with gr.Tab("Nhiệm vụ", id="nhiem-vu"):
@@ -208,7 +275,7 @@ def launch(app, *, host: str = DEFAULT_HOST, port: int | None = DEFAULT_PORT, au
         server_name=host, server_port=port, auth=auth, auth_message="Đăng nhập để dùng trợ lý văn bản chỉ đạo.",
         max_file_size=f"{max_upload_mb:g}mb", prevent_thread_lock=prevent_thread_lock, quiet=quiet,
         show_error=True, css=CSS, theme=gr.themes.Soft(font=LOCAL_FONTS, font_mono=LOCAL_FONTS), footer_links=[], max_threads=64,
-        allowed_paths=[str(app.service.export_dir)],
+        allowed_paths=[str(app.service.export_dir)], app_kwargs={"middleware": middleware()},
     )
 
 

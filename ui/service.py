@@ -11,7 +11,7 @@ import logging
 import shutil
 import tempfile
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -20,7 +20,9 @@ from rag.errors import InputError, user_message
 from rag.library import Library
 from rag.text.dates import DateWindow, parse_user_date
 
-from .render import document_row, duty_row, eval_rows, format_day, metrics_markdown, render_sources
+from .conversation import (citation_dict, empty_viewer, render_conversation, render_viewer,
+                           source_line)
+from .render import document_row, duty_row, eval_rows, format_day, metrics_markdown
 
 log = logging.getLogger(__name__)
 
@@ -70,31 +72,121 @@ class UIService:
         answer = self.ask(question)
         return answer.answer, [c.to_dict() for c in answer.citations]
 
-    def chat(self, question: str, history: list[dict] | None, conversation) -> Iterator[tuple]:
-        """Stream one chat turn: yield (history, sources HTML, conversation, textbox value) as the answer grows."""
-        history = list(history or [])
+    def restore_conversation(self, turns: list[dict]):
+        """The follow-up context of a conversation restored from the browser after a reload: its last questions
+        asked again in order (answers take ~20 ms each)."""
+        conversation = None
+        for turn in turns[-3:]:
+            try:
+                conversation = self.ask(turn["q"], conversation).conversation or conversation
+            except Exception:  # a question that fails now only loses the context
+                log.exception("could not restore the context of %r", turn.get("q"))
+        return conversation
+
+    def chat(self, question: str, turns: list[dict] | None, conversation) -> Iterator[tuple]:
+        """Stream one turn: yield (conversation HTML, turns, conversation context, textbox value) as the answer
+        grows. Turns are plain dicts (kept in the browser's storage); each keeps its own citations."""
+        turns = [dict(t) for t in (turns or []) if isinstance(t, dict) and "q" in t]
         question = (question or "").strip()
         if not question:
-            yield history, render_sources([], ""), conversation, ""
+            yield render_conversation(turns), turns, conversation, ""
             return
-        history.append({"role": "user", "content": question})
-        history.append({"role": "assistant", "content": "…"})
-        yield history, render_sources([], question), conversation, ""
+        yield render_conversation(turns, pending=question), turns, conversation, ""
+        if conversation is None and turns:
+            conversation = self.restore_conversation(turns)
         try:
-            answer = self.ask(question, conversation)
+            assistant = self.assistant
+            answer = assistant.ask(question, conversation=conversation)
         except Exception as exc:  # shown in the chat rather than as a broken UI
             log.exception("question failed: %r", question)
-            history[-1] = {"role": "assistant", "content": f"Lỗi khi trả lời: {user_message(exc)}"}
-            yield history, render_sources([], question), conversation, ""
+            turns.append({"q": question, "a": f"Lỗi khi trả lời: {user_message(exc)}", "cites": [], "mode": "error",
+                          "gen": None, "time": datetime.now().isoformat(timespec="seconds")})
+            yield render_conversation(turns), turns, conversation, ""
             return
-        lines = answer.answer.splitlines() or [answer.answer]
+        documents = assistant.documents or {}
+        turn = {"q": question, "a": "", "mode": answer.mode, "gen": assistant.generation,
+                "time": datetime.now().isoformat(timespec="seconds"),
+                "cites": [citation_dict(c, documents.get(c.doc)) for c in answer.citations], "done": False}
         shown: list[str] = []
-        for line in lines:
+        for line in answer.answer.splitlines() or [answer.answer]:
             shown.append(line)
-            history[-1] = {"role": "assistant", "content": "\n".join(shown)}
-            yield history, render_sources([], question), conversation, ""
+            turn["a"] = "\n".join(shown)
+            yield render_conversation(turns + [turn]), turns, conversation, ""
             time.sleep(0.02)
-        yield history, render_sources(answer.citations, question), answer.conversation or conversation, ""
+        turn["a"] = answer.answer
+        del turn["done"]
+        turns.append(turn)
+        yield render_conversation(turns), turns, answer.conversation or conversation, ""
+
+    def view(self, turns: list[dict] | None, t: int, n: int, chunk_id: str = "") -> str:
+        """The viewer for citation [n] of turn t: the cited document as its section tree, the passage highlighted."""
+        turns = turns or []
+        cite = None
+        if 0 <= t < len(turns):
+            cite = next((c for c in turns[t].get("cites", []) if c.get("n") == n), None)
+        if cite is None:
+            if not chunk_id:
+                return empty_viewer()
+            cite = {"chunk_id": chunk_id, "doc": chunk_id.rsplit("#", 1)[0], "text": ""}
+        question = turns[t]["q"] if 0 <= t < len(turns) else ""
+        return self.view_document(cite["doc"], cited=cite["chunk_id"], question=question, n=n, fallback=cite)
+
+    def view_document(self, doc: str, *, cited: str | None = None, question: str = "", n: int | None = None,
+                      fallback: dict | None = None) -> str:
+        """Any indexed document in the viewer (optionally with one passage highlighted)."""
+        assistant = self.assistant
+        meta = dict((assistant.documents or {}).get(doc) or {})
+        passages = self.library.document_passages(doc) if doc in (assistant.documents or {}) else []
+        if passages:
+            meta["display_title"] = passages[0].doc_title
+        return render_viewer(doc, meta, passages, cited=cited, question=question, n=n,
+                             original=self.original_copy(doc) if passages else None, fallback=fallback)
+
+    def original_copy(self, doc: str) -> str | None:
+        """A copy of the document's original file in the folder the app serves (made once per content), so that the
+        viewer can link to it; None when the file is no longer on disk."""
+        source = self.library.document_file(doc)
+        if source is None:
+            return None
+        try:
+            stat = source.stat()
+            folder = self.export_dir / "goc" / f"{stat.st_size}-{stat.st_mtime_ns}"
+            target = folder / source.name
+            if not target.is_file():
+                folder.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+            return str(target)
+        except OSError:
+            log.exception("could not copy %s for viewing", source)
+            return None
+
+    def answer_docx(self, turns: list[dict] | None, t: int) -> str | None:
+        """Turn t (question, answer, sources with their passages) as a DOCX file for a report; its path."""
+        from docx import Document
+        from docx.shared import Pt
+
+        turns = turns or []
+        if not 0 <= t < len(turns):
+            return None
+        turn = turns[t]
+        document = Document()
+        document.add_heading("Câu hỏi", level=2)
+        document.add_paragraph(turn["q"])
+        document.add_heading("Trả lời", level=2)
+        for line in (turn.get("a") or "").splitlines():
+            document.add_paragraph(line)
+        if turn.get("cites"):
+            document.add_heading("Nguồn", level=2)
+            for cite in turn["cites"]:
+                document.add_paragraph(source_line(cite), style="List Bullet")
+                quote_par = document.add_paragraph(cite.get("text", ""))
+                quote_par.paragraph_format.left_indent = Pt(18)
+        when = turn.get("time") or ""
+        document.add_paragraph(f"Trả lời lúc {when.replace('T', ' ')} từ chỉ mục {turn.get('gen') or ''}.")
+        folder = Path(tempfile.mkdtemp(dir=self.export_dir))
+        path = folder / f"tra-loi-{t + 1}.docx"
+        document.save(path)
+        return str(path)
 
     # Văn bản -------------------------------------------------------------------------------------------------------
 

@@ -237,8 +237,8 @@ def build_index(
     progress: bool = False,
     workers: int | None = None,
     tables: tuple[TableSpec, ...] = (),
-    cancelled: Callable[[], bool] | None = None,
     defer_embedding: bool = False,
+    cancelled: Callable[[], bool] | None = None,
 ) -> BuildReport:
     """Build (or update) the index and swap it in atomically.
 
@@ -248,11 +248,11 @@ def build_index(
     reported in `BuildReport.errors` and skipped; the other files are still indexed. `workers` parse files in
     parallel (default: the number of CPUs, at most 4). `tables` are the feature tables to store with each
     document (the Library passes the duty table); a change of their versions re-parses every document.
-    `cancelled` is asked after each parsed file and before the new generation is swapped in: when it says True the
-    build stops with `build_cancelled` and the index stays as it was.
     With `defer_embedding`, passages never embedded before are committed without vectors: the new generation is
     searchable by BM25, duties and catalogue as soon as parsing ends, and `embedding.embed_pending` adds the
     vectors afterwards (the Library does both).
+    `cancelled` is asked after each parsed file and before the new generation is swapped in: when it says True the
+    build stops with `build_cancelled` and the index stays as it was.
     """
     started = time.perf_counter()
     index_dir = index_dir_from(index_dir)
