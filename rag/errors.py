@@ -76,6 +76,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "index_corrupt": ("chỉ mục bị hỏng ({detail}). " + REBUILD_VI, "corrupt index ({detail}). " + REBUILD_EN),
     "index_no_documents": ("không có văn bản nào để đưa vào chỉ mục; hãy chọn tệp hoặc thư mục có .txt, .md, .pdf, .docx",
                            "no documents to index (give files or folders with .txt, .md, .pdf or .docx)"),
+    "disk_full": ("hết dung lượng đĩa khi ghi chỉ mục; chỉ mục giữ nguyên như trước. Hãy giải phóng dung lượng "
+                  "rồi thử lại", "no space left on the device while writing; the index is unchanged ({detail})"),
+    "build_cancelled": ("đã hủy theo yêu cầu; chỉ mục giữ nguyên như trước", "cancelled on request; the index is unchanged"),
     "unknown_document": ("văn bản «{name}» không có trong chỉ mục{suggestion}; xem danh sách: rag index list",
                          "{name}: not in the index (see: rag index list)"),
     # embedders

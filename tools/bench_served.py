@@ -348,7 +348,7 @@ def bench_freshness(index: Path, work: Path, *, n_docs: int = 100, echo) -> dict
         names.append(name)
     progress = work / "served-fresh.progress"
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "rag", "index", "add", str(folder), "--index", str(copy)],
+    proc = subprocess.run([sys.executable, "-m", "rag", "-v", "index", "add", str(folder), "--index", str(copy)],
                           cwd=ROOT, env=_env(RAG_PROGRESS_FILE=str(progress)), capture_output=True, text=True,
                           timeout=7200)
     total = time.perf_counter() - t

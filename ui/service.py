@@ -204,13 +204,14 @@ class UIService:
         if not paths:
             return "Chưa chọn tệp nào."
         try:
-            result = self.library.add_uploads(paths, max_bytes=self.max_upload_bytes)
+            result = self.library.add_uploads(paths, max_bytes=self.max_upload_bytes, discard_sources=True)
         except Exception as exc:  # lock held by another writer, disk full...
             log.exception("adding documents failed")
             return f"- ❌ Không cập nhật được chỉ mục: {user_message(exc)}"
         lines = [f"- ❌ {exc.message_vi}" for exc in result.rejected]
         if result.report is not None:
             lines += [f"- ❌ {error.message_vi}" for error in result.report.errors]
+            lines += [f"- ↩️ «{name}»: giữ nguyên phiên bản đã có trong chỉ mục." for name in result.report.kept_previous]
             for path in result.stored:
                 if path.name in result.report.indexed:
                     lines.append(f"- ✅ Đã thêm «{path.name}» vào chỉ mục.")

@@ -39,8 +39,11 @@ class Assistant:
     """Answers questions over one index. Load it once and share it (the UI serves many users with one)."""
 
     def __init__(self, *, chunks, retriever: Retriever, duties=None, documents: dict[str, dict] | None = None,
-                 index_dir: Path | None = None, generation: str | None = None, policy: AbstainPolicy | None = None):
+                 index_dir: Path | None = None, generation: str | None = None, policy: AbstainPolicy | None = None,
+                 embedding_progress: tuple[int, int] | None = None):
         self.chunks = chunks
+        # (passages embedded, passages in all): below the total, new passages are found by BM25 only for now
+        self.embedding_progress = embedding_progress
         self.retriever = retriever
         self.embedder: Embedder = retriever.embedder
         self.duties: DutyTable = as_table(duties or [])  # selection by columns, duties built on demand
@@ -71,7 +74,8 @@ class Assistant:
         retriever = Retriever(loaded.chunks, lexical=loaded.lexical, dense_index=loaded.dense, embedder=emb)
         duties = DutyTable.from_segments(loaded.segments, loaded.deleted)
         return cls(chunks=loaded.chunks, retriever=retriever, duties=duties, documents=loaded.documents,
-                   index_dir=loaded.path.parent, generation=loaded.generation)
+                   index_dir=loaded.path.parent, generation=loaded.generation,
+                   embedding_progress=loaded.embedding_progress)
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, *, embedder: str | Embedder | None = None) -> "Assistant":
@@ -136,8 +140,19 @@ class Assistant:
         q = self.read(question, conversation=conversation, as_of=as_of)
         answer = self._answer(q, k=k, retrieval=retrieval, docs=docs, date_from=date_from, date_to=date_to,
                               conversation=conversation, use_duties=use_duties)
+        answer.notice = self.preparing_notice()
         answer.elapsed_ms = (time.perf_counter() - started) * 1000
         return answer
+
+    def preparing_notice(self) -> str | None:
+        """What to tell users while some passages have no vector yet (found by keywords only), else None."""
+        if not self.embedding_progress:
+            return None
+        done, total = self.embedding_progress
+        if done >= total:
+            return None
+        return (f"Tìm kiếm theo ngữ nghĩa đang được chuẩn bị cho văn bản mới nạp ({done}/{total} đoạn, "
+                f"{100 * done // max(total, 1)}%); trong lúc chờ, các đoạn mới được tìm theo từ khoá.")
 
     def _answer(self, q: Question, **options) -> Answer:
         answer = self._compare(q, **options) if q.compare else None

@@ -46,9 +46,10 @@ class Answer:
     mode: str = "retrieval"  # "retrieval" | "duties" | "abstain"
     elapsed_ms: float = 0.0
     conversation: "Conversation | None" = None  # pass back to `Assistant.ask` for follow-up questions
+    notice: str | None = None  # about the index, not the answer ("semantic search still being prepared ...")
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "question": self.question,
             "answer": self.answer,
             "abstained": self.abstained,
@@ -56,3 +57,6 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "elapsed_ms": round(self.elapsed_ms, 2),
         }
+        if self.notice:
+            out["notice"] = self.notice
+        return out

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import time
 
 from ..index.priority import run_in_background_priority
 from ..library import Library
+
+log = logging.getLogger(__name__)
+
+
+def _number(n: int) -> str:
+    """12.345 (Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
 
 
 def print_report(report) -> int:
     """Print what a build did, and each file problem in Vietnamese; exit status 1 when a file failed."""
     for name in report.indexed:
-        print(f"  + {name}")
+        read, indexed = report.characters.get(name, (0, 0))
+        print(f"  + {name} (đọc {_number(read)} ký tự, đưa vào chỉ mục {_number(indexed)})")
     for name in report.removed:
         print(f"  - {name}")
+    for name in report.kept_previous:
+        print(f"  = {name}: tệp mới không đọc được; giữ nguyên phiên bản đã có trong chỉ mục")
     print(
         f"Chỉ mục: {report.index_dir} — {report.chunks} đoạn; mới/cập nhật {len(report.indexed)}, "
-        f"giữ nguyên {len(report.reused)}, xoá {len(report.removed)}; nhúng {report.embedded_chunks} đoạn "
-        f"({report.total_seconds:.1f} s)"
+        f"giữ nguyên {len(report.reused)}, xoá {len(report.removed)} ({report.total_seconds:.1f} s)"
+        + ("; đã tìm được theo từ khoá, đang nhúng để tìm theo ngữ nghĩa" if report.pending_chunks else ""),
+        flush=True,
     )
     for error in report.errors:
         print(f"LỖI {error.message_vi}", file=sys.stderr)
@@ -36,21 +49,31 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(f"{doc['doc']}\t{kind}{number}\t{doc['chunks']} đoạn\t{(doc.get('title') or '')[:80]}")
         print(f"{len(docs)} văn bản")
         return 0
+    started = time.perf_counter()
     if args.action in ("build", "add"):
         run_in_background_priority()  # questions answered meanwhile get the cores first (rag.index.priority)
     if args.action == "build":
-        report = library.build(args.paths or ["corpus"], progress=not args.quiet)
+        report = library.build(args.paths or ["corpus"], progress=not args.quiet, embed="later")
     elif args.action == "add":
         if not args.paths:
             print("rag index add: hãy chỉ ra ít nhất một tệp", file=sys.stderr)
             return 2
-        report = library.add(args.paths, progress=not args.quiet)
+        report = library.add(args.paths, progress=not args.quiet, embed="later")
     else:
         if not args.paths:
             print("rag index remove: hãy chỉ ra tên văn bản (xem: rag index list)", file=sys.stderr)
             return 2
         report = library.remove(args.paths, progress=not args.quiet)
-    return print_report(report)
+    log.info("phase=parse seconds=%.3f", report.parse_seconds)
+    log.info("phase=searchable seconds=%.3f", time.perf_counter() - started)
+    status = print_report(report)
+    # The index answers from here on (BM25, duties, catalogue); the vectors of new passages follow, committed as
+    # they are computed: killing this command keeps them, and running it again resumes.
+    embedded = library.embed_pending(progress=not args.quiet)
+    log.info("phase=embedded seconds=%.3f", time.perf_counter() - started)
+    if embedded.embedded:
+        print(f"Đã nhúng {embedded.embedded} đoạn để tìm theo ngữ nghĩa ({embedded.seconds:.1f} s)")
+    return status
 
 
 def register(sub) -> None:

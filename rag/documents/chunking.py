@@ -106,7 +106,10 @@ class _Builder:
             if child.children:
                 flush()
                 own = "\n".join(child.paragraphs)
-                if own and (not child.heading or len(own) > 200 or child.kind == "label" and len(own) > 60):
+                # A heading is indexed in its children's section paths; what follows it in the same section (an
+                # appendix's title lines, a label block's own text) is a passage of its own.
+                if own and (not child.heading or len(own) > 200 or child.kind == "label" and len(own) > 60
+                            or len(child.paragraphs) > 1):
                     self.item(child)
                 self.visit(child)
                 continue

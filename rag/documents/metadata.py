@@ -73,6 +73,8 @@ def extract_metadata(doc: str, parsed: ParsedStructure, *, first_lines: list[str
     meta.issuer = _issuer(header_lines, parsed)
     meta.place = _place(scan_text, parsed)
     _signature(meta, parsed.end_block)
+    meta.header = [canonical(line) for line in header_lines if line.strip()]
+    meta.signature_block = [canonical(line) for line in parsed.end_block if line.strip()]
     return meta
 
 

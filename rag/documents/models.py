@@ -44,6 +44,10 @@ class DocumentMeta:
     recipients: list[str] = field(default_factory=list)
     # The catalogue (`rag.documents.catalogue`): the level of government it is issued at, the documents it
     # implements (title and opening sentence), and every document it cites with the chunks that cite it.
+    # The blocks around the body, kept whole as metadata: the header (issuer, number, place and date, subject line,
+    # addressees) and the end block (recipients, signature).
+    header: list[str] = field(default_factory=list)
+    signature_block: list[str] = field(default_factory=list)
     level: str | None = None
     implements: list[dict] = field(default_factory=list)
     cites: list[dict] = field(default_factory=list)
@@ -91,8 +95,10 @@ class Section:
             return first.split(":")[0].strip() + ":" if ":" in first else first[:60]
         if not first:
             return self.marker
-        if self.heading or len(first) <= 70:
-            title = first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "…"
+        if self.heading and len(first) <= 220:  # a heading is kept whole: it is indexed only in its children's paths
+            title = first
+        elif len(first) <= 70:
+            title = first
         else:
             title = first[:60].rsplit(" ", 1)[0] + "…"
         return f"{self.marker} {title}".strip()

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .models import Section, TextLine
-from ..text.normalize import canonical
+from ..text.normalize import canonical, fold
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,13 @@ _LABEL = re.compile(
 _FOOTNOTE_LINE = re.compile(r"^<sup>\((\d+)\)</sup>\s*(.*)$")
 _FOOTNOTE_REF = re.compile(r"<sup>\((\d+)\)</sup>")
 _END_BLOCK = re.compile(r"^(Nơi nhận|T/M |TM\. |KT\. )", re.IGNORECASE)
+_RECIPIENTS = re.compile(r"^Nơi nhận", re.IGNORECASE)
+# An appendix heading: "PHỤ LỤC", "Phụ lục I", "PHỤ LỤC SỐ 02: DANH MỤC ..." (content, after the signature or not).
+_APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?=$|[\s:.\-–])")
+_SIGNED = re.compile(r"^\(?(?:đã ký|ký|ký tên|ký, ghi rõ họ tên|ký tên, đóng dấu|đã ký và đóng dấu)\)?\.?$",
+                     re.IGNORECASE)
+_SIGNER_NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?: [A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
+SIGNATURE_LINES = 6  # lines after "T/M ..." that can be titles of the signer before the name
 _SEPARATOR = re.compile(r"^[-_=*\s]{3,}$")
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -48,11 +55,14 @@ class Paragraph:
     page: int | None
     page_end: int | None
     heading: bool = False
+    after_end: bool = False  # the first paragraph after a signature or recipient block
+    table: str = ""  # "header" or "row" of a table (rows are items of their table)
 
 
 @dataclass
 class ParsedStructure:
-    """Result of structure parsing: header lines, the body tree, footnotes and the end block."""
+    """Result of structure parsing: header lines, the body tree (appendices included), footnotes and the end block
+    (recipients and signature: metadata)."""
 
     header: list[Paragraph]
     root: Section
@@ -74,6 +84,8 @@ def marker_of(text: str) -> tuple[str, str, str] | None:
         return "paren", f"({m.group(1)})", rest
     if m := _LETTER.match(text):
         return "letter", f"{m.group(1)})", text[m.end():]
+    if _APPENDIX.match(text):
+        return "appendix", "", text
     if m := _LABEL.match(text):
         return "label", m.group(1) + ":", text
     if m := _BULLET.match(text):
@@ -140,6 +152,7 @@ def join_lines(lines: list[TextLine]) -> list[Paragraph]:
             or marker_of(text) is not None
             or _FOOTNOTE_LINE.match(tl.text.strip()) is not None
             or _END_BLOCK.match(text) is not None
+            or _cells(text) is not None or _cells(prev_line) is not None  # table rows are never wrapped lines
             or not _continues(prev_line, text, blank_between=blank, width=width)
         )
         if _FOOTNOTE_LINE.match(tl.text.strip()):
@@ -179,28 +192,121 @@ def parse_structure(lines: list[TextLine]) -> ParsedStructure:
     footnotes: dict[str, str] = {}
     body: list[Paragraph] = []
     end_block: list[str] = []
-    in_end = False
+    state = None  # None (body), "recipients" or "signature": where in the end block we are
+    signature_lines = 0
     for para in paragraphs[start:]:
         if para.text == "-----":
             continue
         if m := _FOOTNOTE_LINE.match(para.text):
             footnotes[m.group(1)] = _clean(m.group(2))
             continue
-        if in_end or _END_BLOCK.match(para.text):
-            in_end = True
+        if _END_BLOCK.match(para.text) and not _APPENDIX.match(para.text):
+            state = "recipients" if _RECIPIENTS.match(para.text) else "signature"
+            signature_lines = 0
             end_block.append(para.text)
             continue
+        if state is not None and _in_end_block(para.text, state, signature_lines):
+            end_block.append(para.text)
+            signature_lines += 1
+            if state == "signature" and _SIGNER_NAME.match(para.text.strip("* ")):
+                state = None  # the signer's name closes the signature
+            continue
+        if state is not None:
+            # Text after the recipients or the signature (an appendix, a second document): its own top section.
+            para.after_end = True
+        state = None
         body.append(para)
-    body = _rejoin_interrupted(body)
+    body = _tables(_rejoin_interrupted(body))
     root = build_tree(body)
     return ParsedStructure(header=header, root=root, footnotes=footnotes, end_block=end_block)
+
+
+_TABLE_RULE = re.compile(r"^\|?[\s:|\-–=+]+\|?$")
+# Header words of the columns of a task table (folded), in the order a task sentence wants them.
+_COLUMNS = (
+    ("lead", re.compile(r"chu tri|co quan|don vi|thuc hien|trach nhiem")),
+    ("support", re.compile(r"phoi hop")),
+    ("task", re.compile(r"noi dung|nhiem vu|cong viec|giai phap|hoat dong|de an|san pham")),
+    ("deadline", re.compile(r"thoi gian|thoi han|tien do|\bhan\b|hoan thanh")),
+)
+
+
+def _cells(text: str) -> list[str] | None:
+    """The cells of a table row ("| a | b |" from markdown, "a | b" from a .docx table), or None."""
+    if not (text.startswith("|") or " | " in text):
+        return None
+    cells = [c.strip() for c in text.strip().strip("|").split("|")]
+    return cells if len(cells) >= 2 else None
+
+
+def _tables(body: list[Paragraph]) -> list[Paragraph]:
+    """Rows of a task table become sentences the duty extraction reads like items: with a header naming the
+    columns ("Nội dung nhiệm vụ | Cơ quan chủ trì | Phối hợp | Thời gian"), a row reads "<lead> chủ trì, phối hợp
+    với <support>: <task>; <deadline header>: <deadline>"; other tables keep "header: cell" pairs. Rule lines
+    (|---|) are dropped. Linear in the number of rows."""
+    out: list[Paragraph] = []
+    header: list[str] | None = None
+    roles: dict[int, str] = {}
+    for para in body:
+        cells = _cells(para.text)
+        if cells is None:
+            header = None
+            out.append(para)
+            continue
+        if _TABLE_RULE.match(para.text):
+            continue
+        if header is None:
+            header = cells
+            roles = {}
+            for i, name in enumerate(cells):
+                key = fold(name)
+                role = next((r for r, pattern in _COLUMNS if pattern.search(key) and r not in roles.values()), None)
+                if role:
+                    roles[i] = role
+            out.append(Paragraph(" | ".join(cells), para.page, para.page_end, heading=True, table="header"))
+            continue
+        out.append(Paragraph(_row_sentence(header, roles, cells), para.page, para.page_end, table="row"))
+    return out
+
+
+def _row_sentence(header: list[str], roles: dict[int, str], cells: list[str]) -> str:
+    by_role = {role: cells[i] for i, role in roles.items() if i < len(cells) and cells[i]}
+    rest = [f"{header[i] if i < len(header) else ''}: {cell}".lstrip(": ")
+            for i, cell in enumerate(cells) if cell and i not in roles and not re.fullmatch(r"\d{1,4}\.?", cell)]
+    if "lead" in by_role and "task" in by_role:
+        text = f"{by_role['lead']} chủ trì"
+        if "support" in by_role:
+            text += f", phối hợp với {by_role['support']}"
+        text += f": {by_role['task']}"
+        if "deadline" in by_role:
+            name = next(header[i] for i, r in roles.items() if r == "deadline")
+            text += f"; {name}: {by_role['deadline']}"
+        return "; ".join([text] + rest)
+    return "; ".join(f"{header[i] if i < len(header) else ''}: {cell}".lstrip(": ")
+                     for i, cell in enumerate(cells) if cell)
+
+
+def _in_end_block(text: str, state: str, signature_lines: int) -> bool:
+    """Whether a paragraph after "Nơi nhận" / "T/M ..." still belongs to the recipients or the signature: a short
+    recipient item ("- Như trên,", "- Lưu VP."), or one of the few title lines, "(Đã ký)" and the signer's name.
+    Anything else (an appendix, a table, a sentence) is content again."""
+    text = text.strip().strip("*").strip()
+    if _APPENDIX.match(text):
+        return False
+    if state == "recipients":
+        return len(text) <= 250 and (text[:1] in "-–+•" or text[-1:] in ",;." or text.endswith("(để báo cáo)"))
+    if signature_lines >= SIGNATURE_LINES or len(text) > 80:
+        return False
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(_SIGNED.match(text) or _SIGNER_NAME.match(text) or (letters and text.upper() == text))
 
 
 def _rejoin_interrupted(body: list[Paragraph]) -> list[Paragraph]:
     """Rejoin a paragraph split by a removed footnote or page artefact ("... Chương trình hành" + "động ...")."""
     out: list[Paragraph] = []
     for para in body:
-        if out and para.text[:1].islower() and marker_of(para.text) is None and not out[-1].heading:
+        if (out and para.text[:1].islower() and marker_of(para.text) is None and not out[-1].heading
+                and not para.after_end):
             out[-1].text = f"{out[-1].text} {para.text}"
             out[-1].page_end = para.page_end or out[-1].page_end
         else:
@@ -213,8 +319,27 @@ def build_tree(paragraphs: list[Paragraph]) -> Section:
     root = Section(marker="", kind="root")
     preamble = Section(marker="", kind="preamble", parent=root)
     stack: list[Section] = [root]
+    before_table: list[Section] | None = None
     for para in paragraphs:
         found = marker_of(para.text)
+        if para.after_end and (found is None or found[0] != "appendix"):
+            found = ("appendix", "", para.text)  # content after the signature starts a top-level section
+        if found is not None and found[0] == "appendix":
+            del stack[1:]  # an appendix is a top-level section whatever was open before it
+        if para.table == "header":
+            # A table belongs to the part it sits in, not to a finished item before it ("2. ... 10/2025."); its rows
+            # are its items (one passage and one duty each); after it, the numbering goes on where it was.
+            before_table = list(stack)
+            while len(stack) > 1 and not stack[-1].children and stack[-1].kind not in ("appendix", "roman") \
+                    and re.search(r"[.;!?]$", stack[-1].text):
+                stack.pop()
+            found = ("table", "", para.text)
+        elif para.table == "row":
+            while len(stack) > 1 and stack[-1].kind != "table":
+                stack.pop()
+            found = ("row", "", para.text)
+        elif before_table is not None:
+            stack, before_table = before_table, None
         if found is None:
             target = stack[-1] if len(stack) > 1 else preamble
             target.paragraphs.append(para.text)

@@ -14,13 +14,13 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..documents.ingest import ParsedDocument, collect_files, content_hash, load_document
+from ..documents.ingest import ParsedDocument, character_counts, collect_files, content_hash, load_document
 from ..errors import DocumentError, IndexStoreError
 from ..search.embedders import Embedder, load_embedder
 from ..search.lexical import Postings
@@ -28,7 +28,7 @@ from ..text.normalize import NORMALIZER_VERSION, TOKENIZER_VERSION
 from .segment import (DocumentPart, Segment, SegmentData, SegmentError, TableSpec, add_document, merge_segments,
                       text_hash, write_atomically, write_segment)
 from .store import (FORMAT_VERSION, PARSER_VERSION, collect_garbage, current_generation, index_dir_from,
-                    read_manifest, referenced, unique_name, write_lock)
+                    open_segment, read_manifest, referenced, unique_name, write_lock)
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,11 @@ class BuildReport:
     reused: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     errors: list[DocumentError] = field(default_factory=list)
+    kept_previous: list[str] = field(default_factory=list)  # a new version failed: the indexed one was kept
+    characters: dict[str, tuple[int, int]] = field(default_factory=dict)  # doc -> (characters read, indexed)
     chunks: int = 0
     embedded_chunks: int = 0
+    pending_chunks: int = 0  # passages committed without their vector (deferred embedding: `embedding`)
     parse_seconds: float = 0.0
     embed_seconds: float = 0.0
     write_seconds: float = 0.0
@@ -80,8 +83,9 @@ def parse_file(path: Path, digest: str, tables: tuple[TableSpec, ...] = ()) -> D
         except Exception as exc:
             log.exception("unexpected error while making the %s rows of %s", spec.name, path)
             return DocumentError(str(path), "parse_failed", detail=f"{spec.name}: {exc!r}")
+    read, indexed = character_counts(parsed.raw, parsed.chunks, parsed.meta)
     meta = asdict(parsed.meta) | {"chunks": len(parsed.chunks), "path": str(path), "pages": parsed.raw.pages,
-                                  "kind": parsed.raw.kind}
+                                  "kind": parsed.raw.kind, "characters_read": read, "characters_indexed": indexed}
     entry = {"hash": parsed.content_hash, "path": str(path), "chunks": len(parsed.chunks)}
     return DocumentPart(name=path.name, chunks=parsed.chunks, tables=rows, meta=meta, entry=entry)
 
@@ -141,7 +145,8 @@ class _SegmentWriter:
     segment. Vectors of text embedded before (in the old index or earlier in this build) are reused."""
 
     def __init__(self, index_dir: Path, emb: Embedder, old_segments: list[Segment], report: BuildReport,
-                 progress: bool, tables: tuple[TableSpec, ...]):
+                 progress: bool, tables: tuple[TableSpec, ...], defer: bool = False):
+        self.defer = defer  # write passages not embedded before without vectors (embedded later, see `embedding`)
         self.index_dir = index_dir
         self.emb = emb
         self.old_segments = old_segments
@@ -166,8 +171,10 @@ class _SegmentWriter:
         if self._known is None:
             self._known = {}
             for s, seg in enumerate(self.old_segments):
+                searchable = seg.searchable
                 for row, h in enumerate(np.asarray(seg.text_hash).tolist()):
-                    self._known.setdefault(h, (s, row))
+                    if searchable[row]:
+                        self._known.setdefault(h, (s, row))
         return self._known
 
     def flush(self) -> None:
@@ -189,6 +196,13 @@ class _SegmentWriter:
             else:
                 first_of[h] = i
                 todo.append(i)
+        embedded = None
+        if self.defer and todo:
+            embedded = np.ones(len(self.texts), dtype=bool)
+            embedded[todo] = False
+            embedded[[i for i, _ in copies]] = False
+            self.report.pending_chunks += len(todo) + len(copies)
+            todo = []
         batch = 64
         batches = range(0, len(todo), batch)
         if self.progress and todo:
@@ -206,7 +220,7 @@ class _SegmentWriter:
         folder = self.index_dir / unique_name("seg")
         self.written.append(folder)
         postings = Postings.from_texts(self.texts)
-        write_segment(folder, self.data, vectors, postings)
+        write_segment(folder, self.data, vectors, postings, embedded=embedded)
         self.report.segments_written += 1
         self.report.write_seconds += time.perf_counter() - written
         self.data = SegmentData(specs=self.tables)
@@ -223,6 +237,8 @@ def build_index(
     progress: bool = False,
     workers: int | None = None,
     tables: tuple[TableSpec, ...] = (),
+    defer_embedding: bool = False,
+    cancelled: Callable[[], bool] | None = None,
 ) -> BuildReport:
     """Build (or update) the index and swap it in atomically.
 
@@ -232,6 +248,11 @@ def build_index(
     reported in `BuildReport.errors` and skipped; the other files are still indexed. `workers` parse files in
     parallel (default: the number of CPUs, at most 4). `tables` are the feature tables to store with each
     document (the Library passes the duty table); a change of their versions re-parses every document.
+    With `defer_embedding`, passages never embedded before are committed without vectors: the new generation is
+    searchable by BM25, duties and catalogue as soon as parsing ends, and `embedding.embed_pending` adds the
+    vectors afterwards (the Library does both).
+    `cancelled` is asked after each parsed file and before the new generation is swapped in: when it says True the
+    build stops with `build_cancelled` and the index stays as it was.
     """
     started = time.perf_counter()
     index_dir = index_dir_from(index_dir)
@@ -256,7 +277,7 @@ def build_index(
         if compatible:
             try:
                 for entry in old_manifest.get("segments", []):
-                    old_segments.append(Segment(index_dir / entry["name"]))
+                    old_segments.append(open_segment(index_dir, entry))
                     old_deleted[entry["name"]] = set(entry.get("deleted", []))
             except SegmentError as exc:
                 log.warning("previous index unreadable (%s); building from scratch", exc)
@@ -272,7 +293,10 @@ def build_index(
                 raise IndexStoreError("unknown_document", name=name, suggestion="")
             del wanted[name]
             report.removed.append(name)
-        for path in collect_files(paths or ([] if (add or remove) else ["corpus"])):
+        given = collect_files(paths or ([] if (add or remove) else ["corpus"]))
+        if add and not remove and not given:
+            raise IndexStoreError("index_no_documents", path=str(index_dir))
+        for path in given:
             if path.name in wanted and wanted[path.name] is not None and wanted[path.name] != path:
                 report.errors.append(DocumentError(str(path), "same_name_given", other=str(wanted[path.name])))
                 continue
@@ -288,10 +312,12 @@ def build_index(
             entry = old_docs.get(name)
             digest = None
             if path is not None:
-                if not path.exists():
-                    report.errors.append(DocumentError(str(path), "file_not_found"))
+                try:
+                    digest = content_hash(path)  # refuses special files and unreadable ones, with their code
+                except DocumentError as exc:
+                    report.errors.append(exc)
+                    _keep_previous(name, entry, same_parser, kept, seen_hashes, report)
                     continue
-                digest = content_hash(path)
                 if digest in seen_hashes:
                     report.errors.append(DocumentError(str(path), "duplicate_content", other=seen_hashes[digest]))
                     continue
@@ -304,7 +330,8 @@ def build_index(
             else:
                 seen_hashes[digest] = name
                 to_parse.append((path, digest))
-        writer = _SegmentWriter(index_dir, emb, old_segments if compatible else [], report, progress, tables)
+        writer = _SegmentWriter(index_dir, emb, old_segments if compatible else [], report, progress, tables,
+                                defer=defer_embedding)
         try:
             parsed = _parse_all(to_parse, tables, workers=workers)
             if progress and to_parse:
@@ -312,11 +339,15 @@ def build_index(
 
                 parsed = tqdm(parsed, total=len(to_parse), desc="Đọc văn bản", unit="văn bản")
             for result in parsed:
+                _stop_if(cancelled, index_dir)
                 if isinstance(result, DocumentError):
                     report.errors.append(result)
+                    name = Path(result.path or "").name
+                    _keep_previous(name, old_docs.get(name), same_parser, kept, seen_hashes, report)
                     continue
                 writer.add(result)
                 report.indexed.append(result.name)
+                report.characters[result.name] = (result.meta["characters_read"], result.meta["characters_indexed"])
             writer.flush()
             report.parse_seconds = time.perf_counter() - parse_started - report.embed_seconds - report.write_seconds
             if not kept and not writer.written:
@@ -324,6 +355,11 @@ def build_index(
                 report.total_seconds = time.perf_counter() - started
                 if not report.errors:
                     raise IndexStoreError("index_no_documents", path=str(index_dir))
+                return report
+            if not writer.written and same_parser and set(kept) == set(old_docs):
+                # Nothing changed (unchanged files, or only failed replacements): no new generation.
+                report.chunks = len(old_manifest.get("chunk_ids", []))
+                report.total_seconds = time.perf_counter() - started
                 return report
 
             # 3. Old segments keep their documents still wanted; the others are recorded as deleted.
@@ -344,16 +380,34 @@ def build_index(
             gen.mkdir()
             writer.written.append(gen)
             write_atomically(gen / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+            _stop_if(cancelled, index_dir)
             write_atomically(index_dir / "CURRENT", gen_name)
         except BaseException:
             for folder in writer.written:
                 shutil.rmtree(folder, ignore_errors=True)
             raise
-        collect_garbage(index_dir, {gen_name} | {seg.name for seg, _ in layout})
+        collect_garbage(index_dir, {gen_name} | {seg.name for seg, _ in layout}
+                        | {seg.vectors_folder.name for seg, _ in layout if seg.vectors_folder is not None})
         report.write_seconds += time.perf_counter() - write_started
     report.chunks = len(manifest["chunk_ids"])
     report.total_seconds = time.perf_counter() - started
     return report
+
+
+def _stop_if(cancelled: Callable[[], bool] | None, index_dir: Path) -> None:
+    if cancelled is not None and cancelled():
+        raise IndexStoreError("build_cancelled", path=str(index_dir))
+
+
+def _keep_previous(name: str, entry: dict | None, same_parser: bool, kept: dict[str, dict],
+                   seen_hashes: dict[str, str], report: BuildReport) -> None:
+    """A replacement is a transaction: when the new file of an indexed document cannot be read or parsed, the
+    version already indexed stays (its segment rows are untouched) and the report says so."""
+    if entry is None or not same_parser or name in kept:
+        return
+    kept[name] = entry
+    seen_hashes.setdefault(entry.get("hash", ""), name)
+    report.kept_previous.append(name)
 
 
 def _merge_small(index_dir: Path, layout: list[tuple[Segment, set[str]]], report: BuildReport,
@@ -375,12 +429,23 @@ def _merge_small(index_dir: Path, layout: list[tuple[Segment, set[str]]], report
     return rest + [merged]
 
 
+def segment_entry(seg: Segment, deleted: set[str]) -> dict:
+    """The manifest's record of a segment: its files (with sizes), deleted documents, and its vectors folder."""
+    entry = {"name": seg.name, "deleted": sorted(deleted), "chunks": seg.size,
+             "files": seg.info["files"] | {"segment.json": (seg.folder / "segment.json").stat().st_size}}
+    if seg.vectors_folder is not None:
+        info = seg.vectors_folder / "vectors.json"
+        entry["vectors"] = {"name": seg.vectors_folder.name,
+                            "files": json.loads(info.read_text(encoding="utf-8"))["files"]
+                            | {"vectors.json": info.stat().st_size}}
+    return entry
+
+
 def _manifest(emb: Embedder, layout: list[tuple[Segment, set[str]]], documents: dict[str, dict],
               tables: tuple[TableSpec, ...]) -> dict:
     segments, chunk_ids, doc_entries = [], [], {}
     for seg, deleted in layout:
-        segments.append({"name": seg.name, "deleted": sorted(deleted), "chunks": seg.size,
-                         "files": seg.info["files"] | {"segment.json": (seg.folder / "segment.json").stat().st_size}})
+        segments.append(segment_entry(seg, deleted))
         mask = seg.live_mask(deleted)
         chunk_ids.extend(seg.chunk_ids if mask.all() else [seg.chunk_ids[i] for i in np.flatnonzero(mask)])
         for name in seg.docs:

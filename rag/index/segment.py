@@ -10,7 +10,9 @@ removing one only records it as deleted in the manifest; small segments are merg
     chunk_doc.npy       int32 document number (into segment.json "docs") of each chunk
     chunk_kind.npy      uint8 kind number (into segment.json "kinds") of each chunk
     text_hash.npy       uint64 hash of each chunk's indexed text (vectors of unchanged text are reused)
-    vectors.npy         float32 [chunks, dim], L2-normalised
+    vectors.npy         float32 [chunks, dim], L2-normalised (zeros for rows not embedded yet)
+    embedded.npy        uint8, 1 for rows whose vector is computed (absent: every row is); the dense side searches
+                        only those, BM25 and the tables cover every row from the start
     dense.faiss         FAISS index over vectors.npy
     bm25_*.npy          term frequencies (see `rag.search.lexical.Postings`)
     <table>.jsonl       rows of a feature table (the duty table is one), with <table>_offsets.npy, <table>_doc.npy
@@ -18,6 +20,11 @@ removing one only records it as deleted in the manifest; small segments are merg
     <table>_<set>_ptr.npy, <table>_<set>_ids.npy   a column holding a set of strings per row (the units of a
                         duty): ids into the vocabulary kept in segment.json
     documents.json      metadata of each document
+
+Vectors computed after a segment was written (see `rag.index.embedding`) live in a *vectors folder* beside it,
+`vec-<time>-<pid>-<n>/` with vectors.npy, embedded.npy, dense.faiss and vectors.json (written last, with file
+sizes); the manifest names it, and the segment then reads its vectors from there. The segment itself stays
+immutable.
 
 The segment knows nothing of what a table means: a feature (duties) declares a `TableSpec` and gives `TableRow`s.
 """
@@ -139,27 +146,51 @@ def _write_table(folder: Path, spec: TableSpec, table: TableData) -> dict:
     return {"rows": len(table.lines), "columns": [c for c, _ in spec.columns], "sets": vocabularies}
 
 
-def write_segment(folder: Path, data: SegmentData, vectors: np.ndarray, postings: Postings) -> dict:
-    """Write a segment folder (segment.json last) and return its segment.json content."""
+def write_segment(folder: Path, data: SegmentData, vectors: np.ndarray, postings: Postings,
+                  embedded: np.ndarray | None = None) -> dict:
+    """Write a segment folder (segment.json last) and return its segment.json content. `embedded` marks the rows
+    whose vector is computed (None: all of them)."""
     folder.mkdir(parents=True)
     np.save(folder / "chunk_offsets.npy", write_lines(folder / "chunks.jsonl", data.chunk_lines))
     kinds, kind_codes = encode_column(data.chunk_kind, ordered=True)
     np.save(folder / "chunk_doc.npy", np.asarray(data.chunk_doc, dtype=np.int32))
     np.save(folder / "chunk_kind.npy", kind_codes.astype(np.uint8))
     np.save(folder / "text_hash.npy", np.asarray(data.text_hashes, dtype=np.uint64))
-    np.save(folder / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
-    dense.save_faiss(dense.build_faiss(vectors), folder / "dense.faiss")
+    _save_vectors(folder, vectors, embedded)
     postings.save(folder)
     tables = {spec.name: _write_table(folder, spec, data.tables[spec.name]) for spec in data.specs}
     (folder / "documents.json").write_text(json.dumps(data.documents, ensure_ascii=False), encoding="utf-8")
     files = {p.name: p.stat().st_size for p in sorted(folder.iterdir()) if p.is_file()}
     info = {"format": SEGMENT_FORMAT, "docs": data.docs, "chunk_ids": data.chunk_ids, "kinds": kinds,
             "tables": tables, "files": files}
+    _fsync_files(folder)
+    write_atomically(folder / "segment.json", json.dumps(info, ensure_ascii=False))
+    return info
+
+
+def _save_vectors(folder: Path, vectors: np.ndarray, embedded: np.ndarray | None) -> None:
+    np.save(folder / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
+    if embedded is not None and not np.asarray(embedded).all():
+        np.save(folder / "embedded.npy", np.asarray(embedded, dtype=np.uint8))
+    dense.save_faiss(dense.build_faiss(vectors), folder / "dense.faiss")
+
+
+def _fsync_files(folder: Path) -> None:
     for path in folder.iterdir():
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())
-    write_atomically(folder / "segment.json", json.dumps(info, ensure_ascii=False))
-    return info
+
+
+def write_vectors(folder: Path, vectors: np.ndarray, embedded: np.ndarray) -> dict:
+    """Write a vectors folder for a segment (vectors.json last): the segment's vectors with more rows computed.
+    Returns the manifest's record of it (folder name and file sizes)."""
+    folder.mkdir(parents=True)
+    _save_vectors(folder, vectors, embedded)
+    files = {p.name: p.stat().st_size for p in sorted(folder.iterdir()) if p.is_file()}
+    _fsync_files(folder)
+    info = {"rows": len(vectors), "pending": int(len(embedded) - np.count_nonzero(embedded)), "files": files}
+    write_atomically(folder / "vectors.json", json.dumps(info))
+    return {"name": folder.name, "files": files | {"vectors.json": (folder / "vectors.json").stat().st_size}}
 
 
 def write_lines(path: Path, lines: list[bytes]) -> np.ndarray:
@@ -264,9 +295,10 @@ class SegmentTable:
 class Segment:
     """A segment folder opened for reading: arrays memory-mapped, rows parsed on demand."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, vectors: Path | None = None):
         self.folder = folder
         self.name = folder.name
+        self.vectors_folder = vectors  # computed later than the segment (see `write_vectors`), or None
         try:
             self.info = json.loads((folder / "segment.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -282,11 +314,18 @@ class Segment:
         self.chunk_doc = load("chunk_doc.npy")
         self.chunk_kind = load("chunk_kind.npy")
         self.text_hash = load("text_hash.npy")
-        self.vectors = load("vectors.npy")
+        source = vectors or folder
+        if vectors is not None and not (vectors / "vectors.json").is_file():
+            raise SegmentError(f"{vectors}: vectors.json missing")
+        self.vectors = np.load(source / "vectors.npy", mmap_mode="r")
+        self.embedded = (np.load(source / "embedded.npy", mmap_mode="r").astype(bool)
+                         if (source / "embedded.npy").is_file() else None)
         self.chunk_rows = JsonLines(folder / "chunks.jsonl", load("chunk_offsets.npy"))
         self.postings = Postings.load(folder)
         self.tables = {name: SegmentTable(folder, name, info) for name, info in self.info.get("tables", {}).items()}
         n = len(self.chunk_ids)
+        if self.embedded is not None and len(self.embedded) != n:
+            raise SegmentError(f"{folder}: embedded.npy has the wrong number of rows")
         if not len(self.chunk_doc) == len(self.vectors) == len(self.chunk_rows) == self.postings.size == n:
             raise SegmentError(f"{folder}: its files disagree on the number of rows")
         self._faiss = None
@@ -299,10 +338,21 @@ class Segment:
     def faiss_index(self):
         """The segment's FAISS index (memory-mapped), opened on first use."""
         if self._faiss is None:
-            self._faiss = dense.load_faiss(self.folder / "dense.faiss")
+            self._faiss = dense.load_faiss((self.vectors_folder or self.folder) / "dense.faiss")
             if self._faiss.ntotal != self.size:
                 raise SegmentError(f"{self.folder}: dense.faiss holds {self._faiss.ntotal} vectors, not {self.size}")
         return self._faiss
+
+    @property
+    def searchable(self) -> np.ndarray:
+        """Rows the dense side may search: those whose vector is computed."""
+        return np.ones(self.size, dtype=bool) if self.embedded is None else np.asarray(self.embedded, dtype=bool)
+
+    def pending(self, deleted: set[str] = frozenset()) -> np.ndarray:
+        """Rows of live documents whose vector is not computed yet."""
+        if self.embedded is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(~self.searchable & self.live_mask(deleted))
 
     def documents(self) -> dict[str, dict]:
         """Metadata of the segment's documents."""
@@ -323,6 +373,7 @@ def merge_segments(parts: list[tuple[Segment, set[str]]], folder: Path, specs: t
     rows, term frequencies and vectors: nothing is parsed, tokenized or embedded again."""
     data = SegmentData(specs=specs)
     vectors: list[np.ndarray] = []
+    embedded: list[np.ndarray] = []
     postings: list[Postings] = []
     for segment, deleted in parts:
         keep = segment.live_mask(deleted)
@@ -340,6 +391,7 @@ def merge_segments(parts: list[tuple[Segment, set[str]]], folder: Path, specs: t
         data.chunk_kind.extend(segment.kinds[int(k)] for k in segment.chunk_kind[rows])
         data.text_hashes.extend(int(h) for h in segment.text_hash[rows])
         vectors.append(np.asarray(segment.vectors[rows]))
+        embedded.append(segment.searchable[rows])
         postings.append(segment.postings.select_rows(keep))
         for spec in specs:
             stored = segment.tables.get(spec.name)
@@ -353,4 +405,5 @@ def merge_segments(parts: list[tuple[Segment, set[str]]], folder: Path, specs: t
                 target.sets.append(tuple(tuple(stored.strings(c, r)) for c in spec.sets))
     dim = vectors[0].shape[1] if vectors else 0
     merged = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
-    return write_segment(folder, data, merged, Postings.concat(postings))
+    mask = np.concatenate(embedded) if embedded else np.ones(0, dtype=bool)
+    return write_segment(folder, data, merged, Postings.concat(postings), embedded=mask)

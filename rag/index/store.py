@@ -7,6 +7,8 @@ Layout of `index/` (path from `--index` or the `RAG_INDEX` environment variable)
         manifest.json       versions, embedder, per-document hashes, segments (with deleted documents and file
                             sizes), chunk-id order
     seg-<time>-<pid>-<n>/   segments: immutable folders of documents, complete for search (see `segment`)
+    vec-<time>-<pid>-<n>/   vectors computed after their segment was written (see `embedding`): a generation may
+                            be searchable by BM25, duties and catalogue before every passage is embedded
 
 A build (`build`) writes new segments for new or changed documents only, records removed or replaced documents as
 deleted in their old segment, merges small segments, writes a new generation whose manifest is written last, then
@@ -40,7 +42,9 @@ from .segment import Segment
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 3
-PARSER_VERSION = "sections-1+catalogue-2"  # bump when parsing or chunking output changes (feature tables have their own)
+# Bump when parsing or chunking output changes (feature tables have their own versions).
+# sections-2: appendices, tables and text after the signature are indexed; headings kept whole in section paths.
+PARSER_VERSION = "sections-2+catalogue-2"
 DEFAULT_INDEX = "index"
 
 
@@ -70,18 +74,32 @@ class LoadedIndex:
         """Name of the generation folder this index was loaded from (changes with every build)."""
         return self.path.name
 
+    @property
+    def embedding_progress(self) -> tuple[int, int]:
+        """(passages embedded, passages in all) over live passages: equal once semantic search covers everything."""
+        total = len(self.chunks)
+        pending = sum(len(seg.pending(gone)) for seg, gone in zip(self.segments, self.deleted))
+        return total - pending, total
+
 
 @contextmanager
-def write_lock(index_dir: Path):
-    """Hold an exclusive lock for writing `index_dir`; a second writer gets a clear error instead of waiting."""
+def write_lock(index_dir: Path, *, wait: float = 0.0):
+    """Hold an exclusive lock for writing `index_dir`; a second writer gets a clear error instead of waiting (or
+    after `wait` seconds: the short commits of deferred embedding wait for a build or upload to finish)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     lock_path = index_dir / ".lock"
     handle = open(lock_path, "w")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise IndexStoreError("index_locked", path=str(index_dir), lock=str(lock_path)) from None
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() < deadline:
+                time.sleep(0.2)
+                continue
+            handle.close()
+            raise IndexStoreError("index_locked", path=str(index_dir), lock=str(lock_path)) from None
     try:
         handle.write(str(os.getpid()))
         handle.flush()
@@ -120,7 +138,7 @@ def read_manifest(gen: Path | None) -> dict:
 def collect_garbage(index_dir: Path, keep: set[str]) -> None:
     """Remove generation and segment folders that the live generation does not use (old ones, and those of
     killed builds). Called with the write lock held."""
-    for folder in list(index_dir.glob("gen-*")) + list(index_dir.glob("seg-*")):
+    for folder in list(index_dir.glob("gen-*")) + list(index_dir.glob("seg-*")) + list(index_dir.glob("vec-*")):
         if folder.name not in keep:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -131,7 +149,23 @@ def referenced(index_dir: Path) -> set[str]:
     if gen is None:
         return set()
     manifest = read_manifest(gen)
-    return {gen.name} | {s["name"] for s in manifest.get("segments", [])}
+    return {gen.name} | {s["name"] for s in manifest.get("segments", [])} | {
+        s["vectors"]["name"] for s in manifest.get("segments", []) if s.get("vectors")}
+
+
+def open_segment(index_dir: Path, entry: dict) -> Segment:
+    """A segment named by a manifest entry, with its vectors folder when its vectors were computed later."""
+    vectors = entry.get("vectors")
+    return Segment(index_dir / entry["name"], vectors=index_dir / vectors["name"] if vectors else None)
+
+
+def segment_files(entry: dict) -> list[tuple[str, int]]:
+    """(path inside the index folder, size) of every file a manifest entry of a segment names."""
+    files = [(f"{entry['name']}/{name}", size) for name, size in entry.get("files", {}).items()]
+    if entry.get("vectors"):
+        vec = entry["vectors"]
+        files += [(f"{vec['name']}/{name}", size) for name, size in vec.get("files", {}).items()]
+    return files
 
 
 def load_index(index_dir: str | Path | None = None) -> LoadedIndex:
@@ -174,18 +208,20 @@ def _load(index_dir: Path) -> LoadedIndex:
     if problems:
         raise IndexStoreError("index_mismatch", path=str(index_dir), detail="; ".join(problems))
     for entry in manifest.get("segments", []):
-        for name, size in entry.get("files", {}).items():
-            path = index_dir / entry["name"] / name
+        for name, size in segment_files(entry):
+            path = index_dir / name
             if not path.is_file() or path.stat().st_size != size:
                 raise IndexStoreError("index_corrupt", path=str(index_dir),
-                                      detail=f"file {entry['name']}/{name} is missing or has the wrong size")
+                                      detail=f"file {name} is missing or has the wrong size")
     try:
-        segments = [Segment(index_dir / entry["name"]) for entry in manifest["segments"]]
+        segments = [open_segment(index_dir, entry) for entry in manifest["segments"]]
         deleted = [set(entry.get("deleted", [])) for entry in manifest["segments"]]
         live = [seg.live_mask(gone) for seg, gone in zip(segments, deleted)]
         all_live = np.concatenate(live) if live else np.zeros(0, dtype=bool)
         chunks = ChunkTable(segments, live)
-        dense = DenseIndex([seg.faiss_index for seg in segments], [seg.vectors for seg in segments], live=all_live)
+        searchable = np.concatenate([seg.searchable for seg in segments]) if segments else None
+        dense = DenseIndex([seg.faiss_index for seg in segments], [seg.vectors for seg in segments], live=all_live,
+                           searchable=searchable)
         lexical = LexicalIndex([seg.postings for seg in segments], live=all_live)
         documents: dict[str, dict] = {}
         for seg, gone in zip(segments, deleted):

@@ -49,8 +49,12 @@ class DenseIndex:
     """FAISS search over several segments (one FAISS index and one vector file each), rows numbered one after
     the other, with the rows of deleted documents left out ("live" rows are what callers see)."""
 
-    def __init__(self, indexes: list[faiss.Index], vectors: list[np.ndarray], *, live: np.ndarray | None = None):
+    def __init__(self, indexes: list[faiss.Index], vectors: list[np.ndarray], *, live: np.ndarray | None = None,
+                 searchable: np.ndarray | None = None):
         self.indexes = indexes
+        # Physical rows whose vector is computed (None: all). Rows waiting for their vector are never returned:
+        # BM25 finds them meanwhile (a generation is committed before its passages are embedded).
+        self.searchable = None if searchable is None or searchable.all() else np.asarray(searchable, dtype=bool)
         self.vectors = vectors
         self.offsets = np.cumsum([0] + [len(v) for v in vectors])
         self.n_physical = int(self.offsets[-1])
@@ -93,6 +97,8 @@ class DenseIndex:
             allowed[self.live_rows[mask]] = True
         elif self.live is not None:
             allowed = self.live
+        if self.searchable is not None:
+            allowed = self.searchable if allowed is None else allowed & self.searchable
         found: list[tuple[int, float]] = []
         for index, offset, end in zip(self.indexes, self.offsets, self.offsets[1:]):
             part = None if allowed is None else allowed[offset:end]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from pathlib import Path
 
 from ...errors import DocumentError
@@ -46,8 +47,10 @@ def read_document(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES
         raise DocumentError(str(p), "file_not_found") from None
     except OSError as exc:
         raise DocumentError(str(p), "cannot_access", reason=exc.strerror or str(exc)) from None
-    if not p.is_file():
+    if not stat.S_ISREG(st.st_mode):  # FIFOs, devices, folders: refused before anything opens them
         raise DocumentError(str(p), "not_regular_file")
+    if not os.access(p, os.R_OK):
+        raise DocumentError(str(p), "cannot_read", reason="Permission denied")
     if st.st_size == 0:
         raise DocumentError(str(p), "empty_file")
     if st.st_size > max_bytes:

@@ -1,0 +1,203 @@
+"""Reliability 2 (issue 16) on real files through the real CLI and the Library: failed replacements keep the old
+version, special and unreadable files are refused with their code before anything opens them, batches index their
+good files, uploads go through a queue with per-file status and cancel.
+
+Builds use the `hash:384` stand-in embedder (the embedder does not matter here).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from rag.library import Library
+from tests.integration.test_reliability import DOC_A, DOC_B, DOC_C, EMBEDDER, build_cli, chunk_ids_by_doc, rag_cli
+
+
+def add_cli(index: Path, *files: Path | str, timeout: float = 120):
+    return rag_cli("index", "add", *map(str, files), "--index", str(index), "--embedder", EMBEDDER, "--quiet",
+                   timeout=timeout)
+
+
+def _random_bytes(path: Path) -> Path:
+    path.write_bytes(bytes((i * 7919 + 13) % 256 for i in range(3000)) + os.urandom(2000))
+    return path
+
+
+# ------------------------------------------------------------------------------------ replacement transaction
+
+def test_failed_replacement_keeps_old_version(tmp_path):
+    """`rag index add X.txt` with X indexed and the new X unreadable: exit 1, the old X's passages all stay, and the
+    report says the old version was kept."""
+    index = tmp_path / "index"
+    x = tmp_path / "x.txt"
+    shutil.copy(DOC_A, x)
+    assert add_cli(index, x).returncode == 0
+    before = chunk_ids_by_doc(index)
+    _random_bytes(x)
+    proc = add_cli(index, x)
+    assert proc.returncode == 1
+    assert "x.txt" in proc.stderr and "bảng mã" in proc.stderr, proc.stderr
+    assert "giữ nguyên phiên bản đã có" in proc.stdout, proc.stdout
+    assert "Traceback" not in proc.stderr
+    assert chunk_ids_by_doc(index) == before
+
+
+def test_build_of_folder_with_one_corrupted_file(tmp_path):
+    """`rag index build DIR/` after one file there became corrupt: that document keeps its old version, a new good
+    file of the folder is indexed, the others are unchanged."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for doc in (DOC_A, DOC_B):
+        shutil.copy(doc, folder / doc.name)
+    index = tmp_path / "index"
+    assert build_cli(index, folder).returncode == 0
+    before = chunk_ids_by_doc(index)
+    _random_bytes(folder / DOC_A.name)
+    shutil.copy(DOC_C, folder / DOC_C.name)
+    proc = build_cli(index, folder)
+    assert proc.returncode == 1
+    after = chunk_ids_by_doc(index)
+    assert after[DOC_A.name] == before[DOC_A.name]
+    assert after[DOC_B.name] == before[DOC_B.name]
+    assert after.get(DOC_C.name)
+    assert DOC_A.name in proc.stdout and "giữ nguyên" in proc.stdout
+
+
+def test_add_of_empty_folder_writes_nothing(tmp_path):
+    index = tmp_path / "index"
+    assert add_cli(index, DOC_A).returncode == 0
+    current = (index / "CURRENT").read_text()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = add_cli(index, empty)
+    assert proc.returncode != 0
+    assert "không có văn bản nào" in proc.stderr
+    assert (index / "CURRENT").read_text() == current
+
+
+def test_unchanged_add_writes_no_generation(tmp_path):
+    index = tmp_path / "index"
+    assert add_cli(index, DOC_A).returncode == 0
+    current = (index / "CURRENT").read_text()
+    proc = add_cli(index, DOC_A)
+    assert proc.returncode == 0, proc.stderr
+    assert (index / "CURRENT").read_text() == current
+
+
+# ------------------------------------------------------------------------------------ special and unreadable files
+
+def test_fifo_and_dev_zero_link_refused_quickly(tmp_path):
+    """A FIFO and a link to /dev/zero named on the command line are refused before they are opened (no hang, the
+    lock is released), and the good file of the batch is indexed."""
+    fifo = tmp_path / "ong.txt"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.txt"
+    zero.symlink_to("/dev/zero")
+    index = tmp_path / "index"
+    started = time.monotonic()
+    proc = add_cli(index, fifo, zero, DOC_A, timeout=60)
+    assert time.monotonic() - started < 60
+    assert proc.returncode == 1
+    for bad in (fifo, zero):
+        assert any(bad.name in line and "không phải tệp thông thường" in line for line in proc.stderr.splitlines())
+    assert list(chunk_ids_by_doc(index)) == [DOC_A.name]
+
+
+def _unreadable(tmp_path: Path) -> Path:
+    """A regular .txt file that open() refuses with PermissionError, whoever runs the test."""
+    path = tmp_path / "khong-doc-duoc.txt"
+    if os.geteuid() != 0:
+        shutil.copy(DOC_B, path)
+        path.chmod(0)
+    else:  # root reads any file; a sysfs file without a read method refuses even root
+        path.symlink_to("/sys/bus/pci/rescan")
+    try:
+        open(path, "rb").close()
+    except PermissionError:
+        return path
+    pytest.skip("no file here that refuses reading")
+
+
+def test_unreadable_file_is_coded_and_batch_goes_on(tmp_path):
+    bad = _unreadable(tmp_path)
+    index = tmp_path / "index"
+    proc = add_cli(index, bad, DOC_A)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert any(bad.name in line and "quyền" in line for line in proc.stderr.splitlines()), proc.stderr
+    assert list(chunk_ids_by_doc(index)) == [DOC_A.name]
+
+
+# ------------------------------------------------------------------------------------ uploads
+
+def test_failed_upload_replacement_keeps_document_and_stored_file(tmp_path):
+    """Upload a good phong-chay.txt, then a binary file with the same name: the document stays indexed and the
+    stored uploads/phong-chay.txt is the good one."""
+    library = Library(tmp_path / "index", embedder=EMBEDDER)
+    good = tmp_path / "a" / "phong-chay.txt"
+    good.parent.mkdir()
+    shutil.copy(DOC_A, good)
+    result = library.add_uploads([good])
+    assert result.report.indexed == ["phong-chay.txt"]
+    before = chunk_ids_by_doc(library.index_dir)
+    stored = library.upload_dir / "phong-chay.txt"
+    assert stored.read_bytes() == DOC_A.read_bytes()
+    (tmp_path / "b").mkdir()
+    bad = _random_bytes(tmp_path / "b" / "phong-chay.txt")
+    result = library.add_uploads([bad])
+    assert result.report.kept_previous == ["phong-chay.txt"]
+    assert "giữ nguyên" in result.jobs[0].message_vi
+    assert chunk_ids_by_doc(library.index_dir) == before
+    assert stored.read_bytes() == DOC_A.read_bytes()
+    assert not list((library.upload_dir / ".incoming").iterdir())
+
+
+def test_upload_queue_answers_at_once_and_cancels(tmp_path):
+    """While one upload is being indexed (the write lock held), a second and third are queued at once with a
+    status; the queued third is cancelled and never reaches the index."""
+    library = Library(tmp_path / "index", embedder=EMBEDDER)
+    files = []
+    for doc in (DOC_A, DOC_B, DOC_C):
+        files.append(tmp_path / doc.name)
+        shutil.copy(doc, files[-1])
+    with library._write:  # another write is running
+        started = time.monotonic()
+        first = library.submit_uploads(files[:1])[0]
+        second, third = library.submit_uploads(files[1:])
+        assert time.monotonic() - started < 5
+        assert {second.status, third.status} == {"queued"}
+        assert library.cancel_upload(third.id)
+    assert first.wait(120) and second.wait(120) and third.wait(120)
+    assert (first.status, second.status, third.status) == ("done", "done", "cancelled")
+    assert "hủy" in third.message_vi
+    assert sorted(chunk_ids_by_doc(library.index_dir)) == sorted([DOC_A.name, DOC_B.name])
+    assert not library.cancel_upload(first.id)
+    assert [j.id for j in library.upload_jobs()] == [first.id, second.id, third.id]
+
+
+def test_upload_discards_sources_and_refuses_special_files(tmp_path):
+    library = Library(tmp_path / "index", embedder=EMBEDDER)
+    temp = tmp_path / "gradio"
+    temp.mkdir()
+    good = temp / "tot.txt"
+    shutil.copy(DOC_A, good)
+    empty = temp / "rong.txt"
+    empty.write_bytes(b"")
+    fifo = temp / "ong.txt"
+    os.mkfifo(fifo)
+    done = threading.Event()
+    result = {}
+    threading.Thread(target=lambda: (result.update(r=library.add_uploads([good, empty, fifo],
+                                                                          discard_sources=True)), done.set()),
+                     daemon=True).start()
+    assert done.wait(120), "upload of a FIFO hung"
+    codes = sorted(e.code for e in result["r"].rejected)
+    assert codes == ["empty_file", "not_regular_file"]
+    assert result["r"].report.indexed == ["tot.txt"]
+    assert not list(temp.iterdir()), "the temporary upload folder keeps files"
