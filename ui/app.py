@@ -103,6 +103,7 @@ mark {background: #ffe58a; color: #1f2328; padding: 0 1px; border-radius: 2px;}
     color: var(--body-text-color-subdued); white-space: normal;}
   .bang td:empty {display: none;}
   #chat .msg.hoi {margin-left: 0;}
+  #chat .hoi-thoai, #xem-van-ban .viewer {max-height: none;}  /* one page scroll on a phone, no nested boxes */
 }
 .doc-page {float: right; font-size: 0.8em; color: var(--body-text-color-subdued); margin-left: 8px;}
 """
@@ -123,7 +124,8 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
     with gr.Blocks(title="Trợ lý văn bản chỉ đạo") as app:
         app.service = service  # for tests and embedding
         with gr.Row(elem_id="dau-trang"):
-            gr.Markdown("## Trợ lý hỏi đáp văn bản chỉ đạo\nCâu trả lời trích nguyên văn từ văn bản, kèm nguồn `[n]`.")
+            gr.Markdown("## Trợ lý hỏi đáp văn bản chỉ đạo\nCâu trả lời trích nguyên văn từ văn bản, kèm nguồn `[n]`.",
+                        min_width=330)
             theme_btn = gr.Button("Đổi giao diện sáng/tối", size="sm", elem_id="doi-giao-dien", scale=0,
                                   min_width=170)
         theme_btn.click(None, None, None, js=TOGGLE_THEME_JS)
