@@ -22,7 +22,7 @@ from rag.text.dates import DateWindow, parse_user_date
 
 from .conversation import (citation_dict, empty_viewer, render_conversation, render_viewer,
                            source_line)
-from .render import document_row, duty_row, eval_rows, format_day, metrics_markdown
+from .render import document_row, duty_row, eval_rows, format_day, metrics_markdown, shown_path
 
 log = logging.getLogger(__name__)
 
@@ -287,8 +287,27 @@ class UIService:
         cases = load_testset(testset_file or self.testset)
         if limit and limit > 0:
             cases = cases[: int(limit)]
-        result = run_eval(self.assistant, cases, k=5, progress=False)
-        return metrics_markdown(result, len(cases)), eval_rows(result)
+        assistant = self.assistant
+        result = run_eval(assistant, cases, k=5, progress=False)
+        return self.scored_index(assistant, cases) + "\n\n" + metrics_markdown(result, len(cases)), eval_rows(result)
+
+    def scored_index(self, assistant, cases) -> str:
+        """Which index an evaluation scores, with how many documents, and a warning when documents outside the test
+        set's corpus (the documents its evidence names) are indexed: they can change answers and abstentions."""
+        documents = sorted(assistant.documents or {})
+        named = {Path(e.doc).stem for case in cases for e in case.evidence}  # evidence names a file by its stem
+        line = (f"Chỉ mục: `{shown_path(self.library.index_dir)}` (thế hệ `{assistant.generation}`), "
+                f"{len(documents)} văn bản.")
+        outside = [d for d in documents if Path(d).stem not in named]
+        if named and outside:
+            shown = ", ".join(f"«{d}»" for d in outside[:5]) + ("…" if len(outside) > 5 else "")
+            line += (f"\n\n⚠️ {len(outside)} văn bản trong chỉ mục không thuộc bộ câu hỏi ({shown}): kết quả có thể "
+                     "khác với khi chỉ có các văn bản của bộ câu hỏi.")
+        missing = sorted(named - {Path(d).stem for d in documents})
+        if missing:
+            line += f"\n\n⚠️ Bộ câu hỏi dựa vào {len(missing)} văn bản không có trong chỉ mục: " + \
+                ", ".join(f"«{d}»" for d in missing[:5])
+        return line
 
 
 

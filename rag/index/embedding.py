@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..documents.models import Chunk
+from ..errors import EmbedderError
 from ..search.embedders import Embedder, load_embedder
 from .rows import chunk_from_row
 from .segment import write_atomically, write_vectors
@@ -88,8 +89,12 @@ def embed_pending(index_dir=None, *, embedder: Embedder | str | None = None, pro
             break
         if emb is None:
             manifest = read_manifest(current_generation(index_dir))
+            built = manifest.get("embedder", {})
             emb = embedder if embedder is not None and not isinstance(embedder, str) else load_embedder(
-                embedder or manifest.get("embedder", {}).get("name"))
+                embedder or built.get("name"))
+            if emb.name != built.get("name") or emb.dim != built.get("dim"):  # vectors of two models never mix
+                raise EmbedderError("embedder_mismatch", path=str(index_dir), built_with=built.get("name"),
+                                    built_dim=built.get("dim"), given=emb.name, given_dim=emb.dim)
         bar = None
         if progress:
             from tqdm import tqdm

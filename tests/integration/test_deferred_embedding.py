@@ -140,3 +140,19 @@ def test_killing_the_embedding_keeps_committed_vectors_and_a_rerun_resumes(tmp_p
     rerun = embed_pending(ix, embedder=EMB)
     assert rerun.embedded == waiting, "vectors committed before the kill are not computed again"
     assert load_index(ix).embedding_progress == (total, total)
+
+
+def test_the_command_line_shows_what_is_left_and_embeds_it(tmp_path, corpus_copy):
+    ix = tmp_path / "ix"
+    Library(ix, embedder=EMB).build([corpus_copy], embed="later")
+    total = load_index(ix).embedding_progress[1]
+    run = lambda *args: subprocess.run([sys.executable, "-m", "rag", "index", *args, "--index", str(ix), "-q"],  # noqa: E731
+                                       cwd=ROOT, capture_output=True, text=True, timeout=300,
+                                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    listed = run("list")
+    assert listed.returncode == 0 and f"đã nhúng 0/{total} đoạn" in listed.stdout and "rag index embed" in listed.stdout
+    embedded = run("embed", "--embedder", EMB)
+    assert embedded.returncode == 0, embedded.stderr
+    assert f"{total}/{total}" in embedded.stdout
+    assert "rag index embed" not in run("list").stdout
+    assert load_index(ix).embedding_progress == (total, total)
