@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from ..search.retrieval import Hit
 from ..text.deadlines import find_deadlines
-from ..text.normalize import contains, fold, tokenize
+from ..text.normalize import contains, fold, match_key, tokenize
 from ..text.units import is_generic
 from .citations import CitationList, lead_sources
 from .models import Answer
@@ -87,7 +87,14 @@ def deadline_missing(question: Question, texts: list[str]) -> bool:
     as "Kết luận số 822-KL/TU ngày 30/12/2024" are references, not deadlines, and do not count)."""
     if not question.asks_deadline:
         return False
+    if _WHEN.search(question.folded):
+        # "... ngày nào?", "khi nào?": "định kỳ", "thường xuyên", "theo lộ trình" are deadlines without a date and
+        # do not answer it (the duty answer says "không nêu thời hạn" for the same reason).
+        return not any(d.kind != "text" for text in texts for d in find_deadlines(text))
     return not any(find_deadlines(text) for text in texts)
+
+
+_WHEN = re.compile(r"\b(ngay nao|khi nao|bao gio|luc nao|thoi gian nao|thang nao|ngay bao nhieu|may gio)\b")
 
 
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ(\-])|\n+")
@@ -232,7 +239,11 @@ def absent_answer_type(question: Question, texts: list[str]) -> str | None:
         return None
     joined = "\n".join(texts)
     folded = question.readings[0] if question.readings else question.folded
-    about_document = question.refs or question.kinds or re.search(r"\bban hanh\b", folded)
+    # The date of a document the question names may answer it only when that document is what the question is
+    # about: "KL 183 ban hành ngày nào?", not "Văn phòng Thành ủy báo cáo tiến độ CV KL183 ngày nào?" (a unit's
+    # duty, whose date must be its own).
+    about_document = re.search(r"\bban hanh\b", folded) or (
+        (question.refs or question.kinds) and not subject_units(question))
     if "date" in question.answer_types and not question.asks_deadline and _EVENT_DATE.search(folded):
         # "Đại hội ... khai mạc ngày nào?", "Hội nghị ... được tổ chức khi nào?": an event's date. A deadline
         # ("hoàn thành trong tháng 3/2025", "trước ngày ...") or the date of a cited document is not when it happens,
@@ -292,6 +303,21 @@ def naming_units(question: Question, hits: list[Hit], blocks: set[tuple[str, str
     return [h for h in hits if any(contains(h.chunk.index_text(), u) for u in units)
             or any(h.chunk.doc == doc and (h.chunk.section == path or h.chunk.section.startswith(path + " > "))
                    for doc, path in blocks)]
+
+
+def subject_units(question: Question) -> list[str]:
+    """The named units the question asks about, not those naming a document's issuer ("Kế hoạch 300-KH/HU của Ban
+    Chấp hành Đảng bộ huyện"): a unit after "của" / "do" is whose document it is. Generic addressees are left out."""
+    reading = " ".join(re.findall(r"[a-z0-9]+", question.readings[0] if question.readings else question.folded))
+    subjects = []
+    for unit in question.units:
+        if is_generic(unit):
+            continue
+        key = match_key(unit)
+        at = [m.start() for m in re.finditer(rf"\b{re.escape(key)}\b", reading)]
+        if not at or any(not re.search(r"\b(cua|do)\s*$", reading[:i]) for i in at):
+            subjects.append(unit)
+    return subjects
 
 
 _ASSIGNS = re.compile(r"^(?:-\s*)?(?:Phân công|Giao)\b", re.IGNORECASE)
