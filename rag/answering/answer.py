@@ -3,6 +3,13 @@
 No language model: every sentence of an answer is a sentence of a document, so every claim is backed by the
 passage it cites. When the retrieved passages do not cover the question, we abstain with a clear sentence
 instead of returning the nearest passage; the thresholds come from the dev test set (`rag eval`).
+
+Before quoting, the passages are checked against what the question constrains and asks (issue 13): a named unit
+keeps only passages naming it or the blocks its "Phân công thực hiện" line gives it; an event's date, a unit's date
+and a document's date are told apart; places already applied as document filters and the words that frame a
+comparison are not counted as topic words. Measured on dev (280 questions, 24 of them new, written from the corpus)
+and on 24 held-out new questions (eval/pool/fresh-*.jsonl): dev complete 0.893 -> 0.918, refused 0.040 -> 0.031,
+abstention recall 0.912 -> 0.982; held-out complete 0.750 -> 0.792, abstention recall 0.750 -> 0.875.
 """
 
 from __future__ import annotations
