@@ -194,6 +194,15 @@ element.addEventListener('click', (ev) => {
 });
 """
 
+# The evidence viewer of the Đánh giá tab: a click on a passage picks it as the evidence of a test case ('pick').
+PICK_PASSAGE_JS = """
+element.addEventListener('click', (ev) => {
+  const p = ev.target.closest('.doc-p');
+  if (!p || !element.contains(p) || ev.target.closest('a')) return;
+  trigger('pick', {chunk: p.dataset.chunk || ''});
+});
+"""
+
 # Run after the viewer is filled: bring the highlighted passage into view (inside the viewer and on the page).
 SCROLL_TO_CITED_JS = """() => { const el = document.querySelector('#xem-van-ban .cited');
   if (el) { el.scrollIntoView({block: 'center'}); } }"""
