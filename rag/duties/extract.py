@@ -171,15 +171,33 @@ def _qualify(units: list[str], level: str | None) -> list[str]:
     return list(dict.fromkeys(f"{u} {level}" if u in _BARE_QUALIFY else u for u in units))
 
 
-def _chunk_for(section: Section, segment: str, chunks: list[Chunk]) -> str | None:
-    """Chunk that carries `segment` (a long item is split over several chunks)."""
+class _ChunkKeys:
+    """The chunks of one document with their match keys, computed once (recomputing them for every duty made
+    extraction quadratic in the document's length)."""
+
+    def __init__(self, chunks: list[Chunk]):
+        self.chunks = chunks
+        self.position = {chunk.id: i for i, chunk in enumerate(chunks)}
+        self._keys: dict[int, str] = {}
+
+    def key(self, i: int) -> str:
+        if i not in self._keys:
+            self._keys[i] = match_key(self.chunks[i].text)
+        return self._keys[i]
+
+
+def _chunk_for(section: Section, segment: str, chunks: _ChunkKeys) -> str | None:
+    """Chunk that carries `segment` (a long item is split over several chunks, which follow its first one)."""
     probe = match_key(segment[:80])
-    by_id = {chunk.id: chunk for chunk in chunks}
-    own = by_id.get(section.chunk_id or "")
-    if own is not None and probe in match_key(own.text):
-        return own.id
-    for chunk in chunks:
-        if chunk.kind == "item" and probe and probe in match_key(chunk.text):
+    own = chunks.position.get(section.chunk_id or "")
+    if own is not None and probe in chunks.key(own):
+        return section.chunk_id
+    # Near its own chunk only (200 either side: the whole document for every one of the corpus's).
+    near = own if own is not None else 0
+    order = range(max(0, near - 200), min(len(chunks.chunks), near + 200))
+    for i in order:
+        chunk = chunks.chunks[i]
+        if chunk.kind == "item" and probe and probe in chunks.key(i):
             if section.chunk_id is None or chunk.id.split("#")[0] == section.chunk_id.split("#")[0]:
                 return chunk.id
     return section.chunk_id
@@ -215,7 +233,7 @@ def _document_start(meta) -> date | None:
 def _extract(parsed_doc) -> list[Duty]:
     doc = parsed_doc.meta.doc
     title = parsed_doc.meta.display_title
-    chunks: list[Chunk] = list(parsed_doc.chunks)
+    chunks = _ChunkKeys(list(parsed_doc.chunks))
     level = _doc_level(parsed_doc.root)
     starts_on = _document_start(parsed_doc.meta)
     duties: list[Duty] = []

@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 3
 # Bump when parsing or chunking output changes (feature tables have their own versions).
 # sections-2: appendices, tables and text after the signature are indexed; headings kept whole in section paths.
-PARSER_VERSION = "sections-2+catalogue-2"
+# sections-3: paragraphs over 4,000 characters and sentences over 2,000 are cut (linear time).
+PARSER_VERSION = "sections-3+catalogue-2"
 DEFAULT_INDEX = "index"
 
 

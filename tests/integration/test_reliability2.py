@@ -201,3 +201,61 @@ def test_upload_discards_sources_and_refuses_special_files(tmp_path):
     assert codes == ["empty_file", "not_regular_file"]
     assert result["r"].report.indexed == ["tot.txt"]
     assert not list(temp.iterdir()), "the temporary upload folder keeps files"
+
+
+# ------------------------------------------------------------------------------------ linear time: caps
+
+def _one_line(path: Path, size: int, *, spaces: bool = True) -> Path:
+    if spaces:
+        text = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in (DOC_A, DOC_B, DOC_C))
+    else:
+        text = "abcdđeêghiklmnoôơpqrstuưvxy"
+    data = text.encode("utf-8")
+    path.write_bytes((data * (size // len(data) + 1))[:size].decode("utf-8", errors="ignore").encode("utf-8"))
+    return path
+
+
+def test_20mb_single_line_refused_with_message(tmp_path):
+    """A 20 MB single-line file is refused (too much text for one document) with the limit and what to do; the
+    good file of the batch is indexed. (The subprocess timeout only guards against a hang.)"""
+    big = _one_line(tmp_path / "mot-dong.txt", 20 * 1024 * 1024)
+    index = tmp_path / "index"
+    proc = add_cli(index, big, DOC_A, timeout=300)
+    assert proc.returncode == 1
+    assert any("mot-dong.txt" in line and "quá dài" in line and "tách" in line for line in proc.stderr.splitlines())
+    assert list(chunk_ids_by_doc(index)) == [DOC_A.name]
+
+
+@pytest.mark.parametrize("spaces", [True, False], ids=["sentences", "one-word"])
+def test_long_single_line_is_cut_into_bounded_passages(spaces, tmp_path):
+    """1 MB on one line (sentences, or one word without spaces): indexed whole, in passages of bounded length, and
+    no word given to BM25 or the embedder is longer than MAX_WORD."""
+    from rag.documents.chunking import MAX_SENTENCE, SPLIT_TARGET
+    from rag.documents.ingest import character_counts, load_document
+    from rag.documents.models import MAX_WORD
+
+    doc = load_document(_one_line(tmp_path / "dai.txt", 1024 * 1024, spaces=spaces))
+    longest = max(len(c.text) for c in doc.chunks if c.kind != "meta")
+    assert longest <= MAX_SENTENCE + SPLIT_TARGET + 10
+    assert max(len(w) for c in doc.chunks for w in c.index_text().split()) <= MAX_WORD
+    read, indexed = character_counts(doc.raw, doc.chunks, doc.meta)
+    if spaces:
+        assert indexed >= 0.99 * read
+    else:  # cut inside the word: every piece is indexed, and together they are the whole text
+        assert sum(len(c.text) for c in doc.chunks if c.kind != "meta") >= 0.99 * read
+
+
+def test_questions_empty_punctuation_nul_and_too_long(tmp_path):
+    from rag.answering.assistant import Assistant
+    from rag.documents.ingest import load_document
+    from rag.search.embedders import load_embedder
+
+    chunks = load_document(DOC_A).chunks
+    assistant = Assistant.from_chunks(chunks, embedder=load_embedder(EMBEDDER))
+    for question in ("???", "\x00\x00\x00", " ... !!! ", "\x00?"):
+        answer = assistant.ask(question)
+        assert answer.answer == "Xin hãy nhập câu hỏi." and not answer.citations, question
+    answer = assistant.ask("x" * 100_000)
+    assert "quá dài" in answer.answer and "100.000" in answer.answer and not answer.citations
+    normal = assistant.ask("x" * 980 + " Ban Tổ chức")  # under the limit: read, not refused
+    assert "quá dài" not in normal.answer and normal.answer != "Xin hãy nhập câu hỏi."
