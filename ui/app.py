@@ -15,7 +15,8 @@ from pathlib import Path
 
 from rag.errors import user_message
 
-from .conversation import CONVERSATION_JS, SCROLL_TO_CITED_JS, empty_viewer, render_conversation
+from .conversation import (CONVERSATION_JS, PICK_PASSAGE_JS, SCROLL_TO_CITED_JS, empty_viewer,
+                           render_conversation)
 from .render import DOC_HEADERS, DUTY_HEADERS, EVAL_HEADERS, format_day, render_table, shown_path
 from .security import middleware
 from .service import DEFAULT_MAX_UPLOAD_MB, DEFAULT_TESTSET, UIService
@@ -33,6 +34,7 @@ EXAMPLE_QUESTIONS = [
     "Các cấp ủy gửi báo cáo vận hành chính quyền địa phương 02 cấp hằng tháng chậm nhất khi nào?",
 ]
 
+FEEDBACK_HEADERS = ["Số", "Thời gian", "Đánh giá", "Câu hỏi", "Góp ý", "Câu kiểm thử"]
 DUTY_EMPTY = "Chọn đơn vị và khoảng thời hạn rồi bấm «Xem nhiệm vụ»."
 DUTY_WIDTHS = ["14%", "12%", "34%", "12%", "10%", "18%"]
 DOC_WIDTHS = ["18%", "10%", "13%", "9%", "14%", "8%", "22%", "6%"]
@@ -105,6 +107,10 @@ mark {background: #ffe58a; color: #1f2328; padding: 0 1px; border-radius: 2px;}
   #chat .msg.hoi {margin-left: 0;}
   #chat .hoi-thoai, #xem-van-ban .viewer {max-height: none;}  /* one page scroll on a phone, no nested boxes */
 }
+#xem-bang-chung .doc-p {cursor: pointer;}
+#xem-bang-chung .doc-p:hover {border-left-color: var(--color-accent);}
+#xem-bang-chung .viewer {max-height: 70vh; overflow-y: auto; border: 1px solid var(--border-color-primary);
+  border-radius: 8px; padding: 10px 12px;}
 .doc-page {float: right; font-size: 0.8em; color: var(--body-text-color-subdued); margin-left: 8px;}
 """
 
@@ -150,6 +156,12 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                         clear = gr.Button("Câu hỏi mới", size="sm", elem_id="cau-hoi-moi")
                         docx_file = gr.File(label="Câu trả lời dạng DOCX", visible=False, elem_id="tep-docx",
                                             interactive=False)
+                        feedback_id = gr.State(None)
+                        with gr.Group(visible=False, elem_id="gop-y") as comment_box:
+                            feedback_msg = gr.Markdown(elem_id="thong-bao-phan-hoi")
+                            comment = gr.Textbox(label="Góp ý (không bắt buộc)", lines=2, elem_id="noi-dung-gop-y",
+                                                 placeholder="Ví dụ: thiếu nhiệm vụ…, hạn đúng là…")
+                            comment_btn = gr.Button("Lưu góp ý", size="sm", elem_id="luu-gop-y")
                         gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Câu hỏi mẫu")
                     with gr.Column(scale=2, min_width=320):
                         viewer = gr.HTML(empty_viewer(), elem_id="xem-van-ban", padding=False)
@@ -187,6 +199,18 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
 
                 answer_file.__annotations__["evt"] = gr.EventData
                 chat.docx(answer_file, [turns], [docx_file], api_visibility="private")
+
+                def rate(saved, evt: gr.EventData):
+                    data = getattr(evt, "_data", None) or {}
+                    saved, fid, message = service.give_feedback(saved, int(data.get("turn", -1)),
+                                                                str(data.get("value", "")))
+                    return (render_conversation(saved), saved, fid, gr.update(visible=fid is not None), message, "")
+
+                rate.__annotations__["evt"] = gr.EventData
+                chat.feedback(rate, [turns], [chat, turns, feedback_id, comment_box, feedback_msg, comment],
+                              api_visibility="private")
+                comment_btn.click(service.comment_feedback, [feedback_id, comment], [feedback_msg],
+                                  api_visibility="private")
 
             # Nhiệm vụ
             with gr.Tab("Nhiệm vụ", id="nhiem-vu"):
@@ -277,7 +301,7 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                          None, [docs_table, doc_pick, unit], api_visibility="private")
 
             # Đánh giá
-            with gr.Tab("Đánh giá", id="danh-gia"):
+            with gr.Tab("Đánh giá", id="danh-gia") as eval_tab:
                 eval_path = gr.State(None)
                 gr.Markdown("Chạy bộ câu hỏi kiểm thử và xem các chỉ số; các câu chưa đạt được xếp lên đầu bảng.")
                 with gr.Row():
@@ -287,6 +311,7 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                             eval_upload = gr.UploadButton("Tải lên bộ câu hỏi JSONL khác", file_types=[".jsonl"],
                                                           size="sm", elem_id="tep-danh-gia")
                             eval_default = gr.Button("Dùng bộ mặc định", size="sm")
+                            eval_user = gr.Button("Dùng bộ câu hỏi của người dùng", size="sm", elem_id="bo-nguoi-dung")
                     eval_n = gr.Number(label="Chỉ chạy N câu đầu (0 = tất cả)", value=0, precision=0, minimum=0,
                                        elem_id="so-cau")
                 eval_btn = gr.Button("Chạy đánh giá", variant="primary", elem_id="chay-danh-gia")
@@ -307,6 +332,58 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                 eval_default.click(lambda: (None, f"Bộ câu hỏi: `{shown_path(service.testset)}` (mặc định)"), None,
                                    [eval_path, eval_source], api_visibility="private")
                 eval_btn.click(run_eval_ui, [eval_path, eval_n], [eval_metrics, eval_table], api_name="evaluate")
+
+                def use_user_testset():
+                    path = service.user_testset()
+                    if not path.exists():
+                        return None, ("Bộ câu hỏi của người dùng chưa có câu nào: hãy tạo câu hỏi kiểm thử từ phản "
+                                      "hồi ở dưới.")
+                    return str(path), f"Bộ câu hỏi: `{shown_path(path)}` (của người dùng, làm từ phản hồi)"
+
+                eval_user.click(use_user_testset, None, [eval_path, eval_source], api_visibility="private")
+
+                gr.Markdown("### Phản hồi của người dùng\nMỗi phản hồi 👍/👎 ở thẻ Hỏi đáp có thể thành một câu hỏi "
+                            "kiểm thử: chọn phản hồi, ghi các ý mà câu trả lời đúng phải nêu (mỗi ý một dòng), bấm "
+                            "vào đoạn văn bản làm bằng chứng trong trình xem, rồi bấm «Tạo câu hỏi kiểm thử».")
+                feedback_table = gr.HTML(render_table(FEEDBACK_HEADERS, service.feedback_rows(),
+                                                      empty="Chưa có phản hồi nào."), elem_id="bang-phan-hoi")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=1, min_width=320):
+                        fb_pick = gr.Dropdown(choices=service.feedback_choices(), value=None, label="Phản hồi",
+                                              elem_id="chon-phan-hoi")
+                        fb_detail = gr.HTML("", elem_id="chi-tiet-phan-hoi")
+                        fb_answerable = gr.Checkbox(value=True, label="Văn bản có câu trả lời (bỏ chọn nếu trợ lý "
+                                                    "phải từ chối)", elem_id="co-dap-an")
+                        fb_facts = gr.Textbox(label="Các ý câu trả lời đúng phải nêu (mỗi ý một dòng)", lines=3,
+                                              elem_id="y-dung")
+                        fb_chunk = gr.Textbox(label="Đoạn bằng chứng (bấm vào một đoạn trong trình xem)",
+                                              interactive=False, elem_id="doan-bang-chung")
+                        fb_make = gr.Button("Tạo câu hỏi kiểm thử", variant="primary", elem_id="tao-cau-kiem-thu")
+                        fb_msg = gr.Markdown(elem_id="thong-bao-kiem-thu")
+                    with gr.Column(scale=1, min_width=320):
+                        fb_viewer = gr.HTML(empty_viewer(), elem_id="xem-bang-chung", js_on_load=PICK_PASSAGE_JS,
+                                            padding=False)
+
+                def refresh_feedback():
+                    return (render_table(FEEDBACK_HEADERS, service.feedback_rows(), empty="Chưa có phản hồi nào."),
+                            gr.Dropdown(choices=service.feedback_choices()))
+
+                eval_tab.select(refresh_feedback, None, [feedback_table, fb_pick], api_visibility="private")
+                fb_pick.change(service.feedback_detail, [fb_pick], [fb_detail, fb_viewer, fb_chunk],
+                               api_visibility="private")
+
+                def pick(fid, evt: gr.EventData):
+                    chunk_id = str((getattr(evt, "_data", None) or {}).get("chunk", ""))
+                    return service.pick_passage(fid, chunk_id), chunk_id
+
+                pick.__annotations__["evt"] = gr.EventData
+                fb_viewer.pick(pick, [fb_pick], [fb_viewer, fb_chunk], api_visibility="private")
+
+                def make_case(fid, facts, chunk_id, answerable):
+                    return (service.make_case(fid, facts, chunk_id, answerable), *refresh_feedback())
+
+                fb_make.click(make_case, [fb_pick, fb_facts, fb_chunk, fb_answerable],
+                              [fb_msg, feedback_table, fb_pick], api_visibility="private")
 
         gr.api(service.api_ask, api_name="ask")
     return app

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.answering.question import QUESTION_WORDS
-from rag.duties.export import duty_status
+from rag.duties.export import duty_status, full_section_path
 from rag.duties.model import deadline_label
 from rag.evaluation.runner import failure_text
 from rag.text.normalize import tokenize
@@ -130,7 +130,7 @@ def document_row(name: str, meta: dict) -> list:
 
 def duty_row(duty, when: date) -> list:
     """One row of the duty table: lead units, supporting units, action, deadline, status, source."""
-    source = f"{duty.doc} › {duty.section.replace(' > ', ' › ')}" + (f" (trang {duty.page})" if duty.page else "")
+    source = f"{duty.doc} › {full_section_path(duty.section, duty.action).replace(' > ', ' › ')}" + (f" (trang {duty.page})" if duty.page else "")
     return ["; ".join(duty.units_lead), "; ".join(duty.units_support), duty.action, deadline_label(duty),
             duty_status(duty, when), source]
 
