@@ -29,6 +29,7 @@ from .compare import deadlines_of, is_about_deadlines, merge, sides
 from .documents_answer import document_answer
 from .duty_answer import answer_from_duties, duty_query_for
 from .models import Answer
+from .parts import complete_parts
 from .question import Conversation, Question
 from .verdict import decide, with_verdict
 
@@ -158,6 +159,9 @@ class Assistant:
         answer = self._compare(q, **options) if q.compare and not q.refusal else None
         if answer is None:
             answer = self._find(q, **options)
+            docs = list(q.documents) if q.documents else options.get("docs")
+            answer = complete_parts(q, answer, lambda depth: self.retrieve(
+                q, k=depth, retrieval=options.get("retrieval", "hybrid"), docs=docs))
         if q.yes_no and not q.refusal:
             conversation = answer.conversation
             answer = with_verdict(decide(q, answer, documents=self.documents), answer)

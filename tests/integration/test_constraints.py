@@ -72,3 +72,16 @@ def test_who_is_asks_for_a_person_and_board_names_are_not_people(assistant):
     assert has_person("T/M BAN THƯỜNG VỤ, BÍ THƯ Nguyễn Hữu Nghĩa") and has_person("Phó bí thư Phạm Quang Sáng")
     assert not has_person("Tham mưu Ban Thường vụ Tỉnh ủy chỉ đạo thực hiện")
     assert not has_person("Trường Chính trị Tô Hiệu chủ trì") and not has_person("phong cách Hồ Chí Minh")
+
+
+def test_each_part_of_a_two_part_question_is_answered_with_its_own_passage(assistant):
+    from rag.answering.parts import asked_kind, missing_type
+
+    answer = assistant.ask("Kế hoạch của Huyện ủy thực hiện chương trình số mấy của Tỉnh ủy, chương trình đó ban hành "
+                           "ngày nào?")
+    assert not answer.abstained and contains(answer.answer, "316-CTr/TU") and contains(answer.answer, "06/02/2025")
+    assert answer.answer.count("316-CTr/TU, ngày 06/02/2025") == 1  # one added line answers both parts
+    assert asked_kind("ke hoach cua huyen uy thuc hien chuong trinh so may") == "CTr"
+    # The conclusion's number and date in the text do not answer for the programme's.
+    assert missing_type("chuong trinh so may", "Thực hiện Kết luận số 121-KL/TW, ngày 24/01/2025") == "doc_number"
+    assert missing_type("chuong trinh so may", "Chương trình hành động số 316-CTr/TU, ngày 06/02/2025") is None
