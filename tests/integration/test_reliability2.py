@@ -259,3 +259,108 @@ def test_questions_empty_punctuation_nul_and_too_long(tmp_path):
     assert "quá dài" in answer.answer and "100.000" in answer.answer and not answer.citations
     normal = assistant.ask("x" * 980 + " Ban Tổ chức")  # under the limit: read, not refused
     assert "quá dài" not in normal.answer and normal.answer != "Xin hãy nhập câu hỏi."
+
+
+# ------------------------------------------------------------------------------------ damaged index, full disk
+
+REBUILD = "rag index build <thư mục>"
+
+
+@pytest.fixture(scope="module")
+def ab_built(tmp_path_factory):
+    index = tmp_path_factory.mktemp("ab") / "index"
+    proc = build_cli(index, DOC_A, DOC_B)
+    assert proc.returncode == 0, proc.stderr
+    return index, chunk_ids_by_doc(index)
+
+
+@pytest.fixture
+def ab_index(ab_built, tmp_path):
+    """A private copy of an index of documents A and B (built once per module)."""
+    src, ids = ab_built
+    shutil.copytree(src, tmp_path / "index")
+    return tmp_path / "index", ids
+
+
+def _seg(index: Path) -> Path:
+    return sorted(index.glob("seg-*"))[0]
+
+
+def _zero(path: Path) -> None:
+    path.write_bytes(bytes(path.stat().st_size))
+
+
+def _flip_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _garble(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[128:] = bytes((i * 37 + 11) % 256 for i in range(len(data) - 128))
+    path.write_bytes(bytes(data))
+
+
+DAMAGE = {
+    "dense.faiss-zeroed": lambda index: _zero(_seg(index) / "dense.faiss"),
+    "bm25_tf-zeroed": lambda index: _zero(_seg(index) / "bm25_tf.npy"),
+    "duties_units_ids-garbage": lambda index: _garble(_seg(index) / "duties_units_ids.npy"),
+    "chunks.jsonl-one-byte": lambda index: _flip_byte(_seg(index) / "chunks.jsonl"),
+    "bm25_rows-garbage": lambda index: _garble(_seg(index) / "bm25_rows.npy"),
+    "chunk_offsets-garbage": lambda index: _garble(_seg(index) / "chunk_offsets.npy"),
+    "CURRENT-not-utf8": lambda index: (index / "CURRENT").write_bytes(b"\xff\xfe\x00gen\x80"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_damage_that_keeps_sizes_is_refused_with_rebuild_command(damage, ab_index):
+    """Damage that keeps file sizes: list, ask and verify exit 1 with the Vietnamese message and the rebuild
+    command, no traceback; `rag index build` then rebuilds a good index (the damaged files are not reused)."""
+    index, before = ab_index
+    assert rag_cli("index", "verify", "--index", str(index)).returncode == 0
+    DAMAGE[damage](index)
+    for args in (("index", "list"), ("index", "verify"), ("ask", "Ban Tổ chức phải làm gì?")):
+        proc = rag_cli(*args, "--index", str(index))
+        assert proc.returncode == 1, (args, proc.stdout)
+        assert "bị hỏng" in proc.stderr and REBUILD in proc.stderr, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr
+    assert build_cli(index, DOC_A, DOC_B).returncode == 0
+    assert rag_cli("index", "verify", "--index", str(index)).returncode == 0
+    assert chunk_ids_by_doc(index) == before
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB tmpfs (root only; skipped elsewhere)."""
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small filesystem here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_full_disk_add_and_remove_are_coded_and_leave_index(small_disk):
+    index = small_disk / "index"
+    assert build_cli(index, DOC_A, DOC_B).returncode == 0
+    before = chunk_ids_by_doc(index)
+    fd = os.open(small_disk / "filler", os.O_WRONLY | os.O_CREAT)  # fill the disk to the last byte
+    try:
+        while os.write(fd, bytes(4096)):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    for args in (("add", str(DOC_C)), ("remove", DOC_A.name)):
+        proc = rag_cli("index", *args, "--index", str(index), "--embedder", EMBEDDER, "-q")
+        assert proc.returncode == 1, args
+        assert "hết dung lượng đĩa" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+        assert chunk_ids_by_doc(index) == before
+    (small_disk / "filler").unlink()
+    assert rag_cli("index", "add", str(DOC_C), "--index", str(index), "--embedder", EMBEDDER, "-q").returncode == 0
