@@ -138,6 +138,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "the question has {length} characters, the limit is {limit}"),
     "export_format": ("định dạng không hỗ trợ: {fmt} (chọn một trong {formats})",
                       "unsupported format {fmt} (one of {formats})"),
+    # feedback and the test cases made from it (issue 14)
+    "feedback_case_empty": ("câu hỏi có đáp án cần ít nhất một ý đúng hoặc một đoạn bằng chứng; hãy ghi các ý mà "
+                            "câu trả lời đúng phải nêu, hoặc chọn đoạn văn bản trong trình xem",
+                            "a case with an answer needs a fact or an evidence passage"),
+    "feedback_case_invalid": ("không tạo được câu hỏi kiểm thử: {reason}", "invalid test case: {reason}"),
+    "feedback_not_found": ("không có phản hồi số {id}; xem danh sách: rag feedback list",
+                           "no feedback with id {id}"),
 }
 
 

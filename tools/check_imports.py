@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ["rag.errors", "rag.text", "rag.documents", "rag.search", "rag.index", "rag.duties", "rag.answering",
-          ("rag.evaluation", "rag.library"), "ui", "rag.cli"]
+          ("rag.evaluation", "rag.library"), "rag.feedback", "ui", "rag.cli"]
 ALLOWED_UP = {("rag.cli.main", "tools.bench")}  # `rag bench` runs the benchmark (developer tooling)
 
 

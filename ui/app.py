@@ -15,8 +15,9 @@ from pathlib import Path
 
 from rag.errors import user_message
 
-from .conversation import CONVERSATION_JS, SCROLL_TO_CITED_JS, empty_viewer, render_conversation
-from .render import DOC_HEADERS, DUTY_HEADERS, EVAL_HEADERS, format_day, shown_path
+from .conversation import (CONVERSATION_JS, PICK_PASSAGE_JS, SCROLL_TO_CITED_JS, empty_viewer,
+                           render_conversation)
+from .render import DOC_HEADERS, DUTY_HEADERS, EVAL_HEADERS, format_day, render_table, shown_path
 from .security import middleware
 from .service import DEFAULT_MAX_UPLOAD_MB, DEFAULT_TESTSET, UIService
 
@@ -32,6 +33,19 @@ EXAMPLE_QUESTIONS = [
     "Đảng ủy Ủy ban nhân dân thành phố phải hoàn thành gì trước 29/8/2025?",
     "Các cấp ủy gửi báo cáo vận hành chính quyền địa phương 02 cấp hằng tháng chậm nhất khi nào?",
 ]
+
+FEEDBACK_HEADERS = ["Số", "Thời gian", "Đánh giá", "Câu hỏi", "Góp ý", "Câu kiểm thử"]
+DUTY_EMPTY = "Chọn đơn vị và khoảng thời hạn rồi bấm «Xem nhiệm vụ»."
+DUTY_WIDTHS = ["14%", "12%", "34%", "12%", "10%", "18%"]
+DOC_WIDTHS = ["18%", "10%", "13%", "9%", "14%", "8%", "22%", "6%"]
+EVAL_WIDTHS = ["8%", "28%", "9%", "25%", "30%"]
+
+# The theme switch: Gradio marks dark mode with the `dark` class of <body> (it follows the system by default); the
+# user's choice is kept in localStorage.
+TOGGLE_THEME_JS = """() => { const dark = document.body.classList.toggle('dark');
+  localStorage.setItem('rag-giao-dien', dark ? 'toi' : 'sang'); }"""
+RESTORE_THEME_JS = """() => { const saved = localStorage.getItem('rag-giao-dien');
+  if (saved) { document.body.classList.toggle('dark', saved === 'toi'); } }"""
 
 # Local fonts only: the theme's default Google font cannot be fetched offline (and nothing should be fetched).
 LOCAL_FONTS = ["Noto Sans", "DejaVu Sans", "Segoe UI", "Arial", "sans-serif"]
@@ -74,6 +88,29 @@ mark {background: #ffe58a; color: #1f2328; padding: 0 1px; border-radius: 2px;}
   padding: 2px 6px; border-left: 3px solid transparent;}
 .doc-p.cited {background: #fff4c2; color: #1f2328; border-left-color: #d4a000;}
 .dark .doc-p.cited {background: #3d3200; color: #fff8e1; border-left-color: #e0b000;}
+.bang-khung {overflow-x: auto; max-width: 100%;}
+.bang {width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 0.95em;}
+.bang th, .bang td {border: 1px solid var(--border-color-primary); padding: 6px 8px; vertical-align: top;
+  text-align: left; overflow-wrap: break-word; word-break: normal; hyphens: none; white-space: pre-wrap;}
+.bang th {background: var(--background-fill-secondary); font-weight: 600; overflow-wrap: normal;}
+.bang-trong {color: var(--body-text-color-subdued); padding: 8px 0;}
+@media (max-width: 700px) {
+  .tabs .tab-container button {padding-left: 7px; padding-right: 7px;}
+  .bang, .bang tbody, .bang tr, .bang td {display: block; width: 100%; box-sizing: border-box;}
+  .bang colgroup, .bang thead {display: none;}
+  .bang tr {border: 1px solid var(--border-color-primary); border-radius: 8px; margin-bottom: 10px;
+    padding: 6px 10px;}
+  .bang td {border: none; padding: 2px 0;}
+  .bang td::before {content: attr(data-label); display: block; font-size: 0.8em; font-weight: 600;
+    color: var(--body-text-color-subdued); white-space: normal;}
+  .bang td:empty {display: none;}
+  #chat .msg.hoi {margin-left: 0;}
+  #chat .hoi-thoai, #xem-van-ban .viewer {max-height: none;}  /* one page scroll on a phone, no nested boxes */
+}
+#xem-bang-chung .doc-p {cursor: pointer;}
+#xem-bang-chung .doc-p:hover {border-left-color: var(--color-accent);}
+#xem-bang-chung .viewer {max-height: 70vh; overflow-y: auto; border: 1px solid var(--border-color-primary);
+  border-radius: 8px; padding: 10px 12px;}
 .doc-page {float: right; font-size: 0.8em; color: var(--body-text-color-subdued); margin-left: 8px;}
 """
 
@@ -86,9 +123,19 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
 
     service = UIService(library, max_upload_mb=max_upload_mb, testset=testset)
 
+    def docs_html() -> str:
+        return render_table(DOC_HEADERS, service.documents_rows(), empty="Chỉ mục chưa có văn bản nào.",
+                            widths=DOC_WIDTHS, cls="van-ban")
+
     with gr.Blocks(title="Trợ lý văn bản chỉ đạo") as app:
         app.service = service  # for tests and embedding
-        gr.Markdown("## Trợ lý hỏi đáp văn bản chỉ đạo\nCâu trả lời trích nguyên văn từ văn bản, kèm nguồn `[n]`.")
+        with gr.Row(elem_id="dau-trang"):
+            gr.Markdown("## Trợ lý hỏi đáp văn bản chỉ đạo\nCâu trả lời trích nguyên văn từ văn bản, kèm nguồn `[n]`.",
+                        min_width=330)
+            theme_btn = gr.Button("Đổi giao diện sáng/tối", size="sm", elem_id="doi-giao-dien", scale=0,
+                                  min_width=170)
+        theme_btn.click(None, None, None, js=TOGGLE_THEME_JS)
+        app.load(None, None, None, js=RESTORE_THEME_JS)
         with gr.Tabs():
             # Hỏi đáp
             with gr.Tab("Hỏi đáp", id="hoi-dap"):
@@ -109,6 +156,12 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                         clear = gr.Button("Câu hỏi mới", size="sm", elem_id="cau-hoi-moi")
                         docx_file = gr.File(label="Câu trả lời dạng DOCX", visible=False, elem_id="tep-docx",
                                             interactive=False)
+                        feedback_id = gr.State(None)
+                        with gr.Group(visible=False, elem_id="gop-y") as comment_box:
+                            feedback_msg = gr.Markdown(elem_id="thong-bao-phan-hoi")
+                            comment = gr.Textbox(label="Góp ý (không bắt buộc)", lines=2, elem_id="noi-dung-gop-y",
+                                                 placeholder="Ví dụ: thiếu nhiệm vụ…, hạn đúng là…")
+                            comment_btn = gr.Button("Lưu góp ý", size="sm", elem_id="luu-gop-y")
                         gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Câu hỏi mẫu")
                     with gr.Column(scale=2, min_width=320):
                         viewer = gr.HTML(empty_viewer(), elem_id="xem-van-ban", padding=False)
@@ -147,20 +200,34 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                 answer_file.__annotations__["evt"] = gr.EventData
                 chat.docx(answer_file, [turns], [docx_file], api_visibility="private")
 
+                def rate(saved, evt: gr.EventData):
+                    data = getattr(evt, "_data", None) or {}
+                    saved, fid, message = service.give_feedback(saved, int(data.get("turn", -1)),
+                                                                str(data.get("value", "")))
+                    return (render_conversation(saved), saved, fid, gr.update(visible=fid is not None), message, "")
+
+                rate.__annotations__["evt"] = gr.EventData
+                chat.feedback(rate, [turns], [chat, turns, feedback_id, comment_box, feedback_msg, comment],
+                              api_visibility="private")
+                comment_btn.click(service.comment_feedback, [feedback_id, comment], [feedback_msg],
+                                  api_visibility="private")
+
             # Nhiệm vụ
             with gr.Tab("Nhiệm vụ", id="nhiem-vu"):
                 duty_state = gr.State([])
                 with gr.Row():
                     unit = gr.Dropdown(choices=[""] + service.units(), value="", label="Đơn vị",
-                                       filterable=True, allow_custom_value=False, elem_id="don-vi", scale=3)
-                    date_from = gr.Textbox(label="Từ ngày (dd/mm/yyyy)", placeholder="01/8/2025", scale=1)
-                    date_to = gr.Textbox(label="Đến ngày (dd/mm/yyyy)", placeholder="31/12/2025", scale=1)
-                    as_of = gr.Textbox(label="Tính đến ngày", value=format_day(date.today()), scale=1)
+                                       filterable=True, allow_custom_value=False, elem_id="don-vi", scale=3,
+                                       min_width=320)
+                    date_from = gr.Textbox(label="Từ ngày (dd/mm/yyyy)", placeholder="01/8/2025", scale=1,
+                                           min_width=150)
+                    date_to = gr.Textbox(label="Đến ngày (dd/mm/yyyy)", placeholder="31/12/2025", scale=1,
+                                         min_width=150)
+                    as_of = gr.Textbox(label="Tính đến ngày", value=format_day(date.today()), scale=1,
+                                       min_width=150)
                 show = gr.Button("Xem nhiệm vụ", variant="primary", elem_id="xem-nhiem-vu")
-                duty_msg = gr.Markdown()
-                duty_table = gr.Dataframe(headers=DUTY_HEADERS, value=[], wrap=True, interactive=False,
-                                          elem_id="bang-nhiem-vu", column_widths=["13%", "12%", "37%", "11%",
-                                                                                    "9%", "18%"])
+                duty_msg = gr.Markdown(elem_id="thong-bao-nhiem-vu")
+                duty_table = gr.HTML(render_table(DUTY_HEADERS, [], empty=DUTY_EMPTY), elem_id="bang-nhiem-vu")
                 with gr.Row():
                     csv_btn = gr.DownloadButton("Tải CSV", value=None, elem_id="tai-csv")
                     xlsx_btn = gr.DownloadButton("Tải XLSX", value=None, elem_id="tai-xlsx")
@@ -172,20 +239,20 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                         rows, selected, message = service.duties_table(unit_value, start, end, when)
                         files = [service.export_duties(selected, fmt, when) for fmt in ("csv", "xlsx", "ics")]
                     except ValueError as exc:
-                        return [], [], f"❌ {exc}", None, None, None
-                    return rows, selected, message, *files
+                        return render_table(DUTY_HEADERS, [], empty=DUTY_EMPTY), [], f"❌ {exc}", None, None, None
+                    table = render_table(DUTY_HEADERS, rows, empty="Không có nhiệm vụ nào khớp.",
+                                         widths=DUTY_WIDTHS, cls="nhiem-vu")
+                    return table, selected, message, *files
 
                 show.click(show_duties, [unit, date_from, date_to, as_of],
                            [duty_table, duty_state, duty_msg, csv_btn, xlsx_btn, ics_btn], api_name="duties")
 
             # Văn bản
-            with gr.Tab("Văn bản", id="van-ban"):
+            with gr.Tab("Văn bản", id="van-ban") as docs_tab:
                 from rag.documents.readers import SUPPORTED_EXTENSIONS
 
                 gr.Markdown("### Văn bản trong chỉ mục")
-                docs_table = gr.Dataframe(headers=DOC_HEADERS, value=service.documents_rows(), wrap=True,
-                                          interactive=False, elem_id="bang-van-ban",
-                                          column_widths=["26%", "14%", "10%", "10%", "32%", "8%"])
+                doc_msg = gr.Markdown(elem_id="thong-bao-van-ban")
                 with gr.Row():
                     with gr.Column():
                         gr.Markdown(f"**Thêm văn bản**: {', '.join(e.lstrip('.').upper() for e in SUPPORTED_EXTENSIONS)}"
@@ -198,26 +265,43 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                         doc_pick = gr.Dropdown(choices=service.document_names(), value=None, label="Văn bản cần xóa",
                                                filterable=True, elem_id="chon-xoa")
                         remove_btn = gr.Button("Xóa khỏi chỉ mục", variant="stop", elem_id="xoa-van-ban")
-                refresh_btn = gr.Button("Làm mới danh sách", size="sm")
-                doc_msg = gr.Markdown(elem_id="thong-bao-van-ban")
+                        with gr.Group(visible=False, elem_id="xac-nhan-xoa") as confirm_box:
+                            confirm_msg = gr.Markdown()
+                            with gr.Row():
+                                confirm_btn = gr.Button("Xóa hẳn", variant="stop", elem_id="xoa-han")
+                                cancel_btn = gr.Button("Hủy", elem_id="huy-xoa")
+                docs_table = gr.HTML(docs_html(), elem_id="bang-van-ban")
+                refresh_btn = gr.Button("Làm mới danh sách", size="sm", elem_id="lam-moi")
 
                 def after_change(message):
-                    """Refresh the document list and the unit choices after the index changed."""
-                    return (message, service.documents_rows(), gr.Dropdown(choices=service.document_names(), value=None),
-                            gr.Dropdown(choices=[""] + service.units(), value=""))
+                    """Refresh the document list and the unit choices after the index changed (by anyone)."""
+                    return (message, docs_html(), gr.Dropdown(choices=service.document_names(), value=None),
+                            gr.Dropdown(choices=[""] + service.units(), value=""), gr.update(visible=False))
 
-                change_outputs = [doc_msg, docs_table, doc_pick, unit]
+                def ask_to_remove(name):
+                    """First step of a removal: say what will be removed and wait for "Xóa hẳn"."""
+                    if not name:
+                        return "Chưa chọn văn bản để xóa.", gr.update(visible=False), ""
+                    return "", gr.update(visible=True), (f"Xóa «{name}» khỏi chỉ mục? Trợ lý sẽ không trích dẫn văn "
+                                                         "bản này nữa; tệp đã tải lên cũng bị xóa.")
+
+                change_outputs = [doc_msg, docs_table, doc_pick, unit, confirm_box]
                 upload.upload(lambda files: after_change(service.add_files(files)), [upload], change_outputs,
                               api_visibility="private")
-                remove_btn.click(lambda name: after_change(service.remove_document(name)), [doc_pick],
-                                 change_outputs, api_visibility="private")
+                remove_btn.click(ask_to_remove, [doc_pick], [doc_msg, confirm_box, confirm_msg],
+                                 api_visibility="private", queue=False)
+                cancel_btn.click(lambda: ("Đã hủy, không xóa văn bản nào.", gr.update(visible=False)), None,
+                                 [doc_msg, confirm_box], api_visibility="private", queue=False)
+                confirm_btn.click(lambda name: after_change(service.remove_document(name)), [doc_pick],
+                                  change_outputs, api_visibility="private")
                 refresh_btn.click(lambda: after_change(""), None, change_outputs, api_visibility="private")
-                app.load(lambda: (service.documents_rows(), gr.Dropdown(choices=service.document_names()),
+                docs_tab.select(lambda: after_change(""), None, change_outputs, api_visibility="private")
+                app.load(lambda: (docs_html(), gr.Dropdown(choices=service.document_names()),
                                   gr.Dropdown(choices=[""] + service.units())),
                          None, [docs_table, doc_pick, unit], api_visibility="private")
 
             # Đánh giá
-            with gr.Tab("Đánh giá", id="danh-gia"):
+            with gr.Tab("Đánh giá", id="danh-gia") as eval_tab:
                 eval_path = gr.State(None)
                 gr.Markdown("Chạy bộ câu hỏi kiểm thử và xem các chỉ số; các câu chưa đạt được xếp lên đầu bảng.")
                 with gr.Row():
@@ -227,26 +311,79 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                             eval_upload = gr.UploadButton("Tải lên bộ câu hỏi JSONL khác", file_types=[".jsonl"],
                                                           size="sm", elem_id="tep-danh-gia")
                             eval_default = gr.Button("Dùng bộ mặc định", size="sm")
+                            eval_user = gr.Button("Dùng bộ câu hỏi của người dùng", size="sm", elem_id="bo-nguoi-dung")
                     eval_n = gr.Number(label="Chỉ chạy N câu đầu (0 = tất cả)", value=0, precision=0, minimum=0,
                                        elem_id="so-cau")
                 eval_btn = gr.Button("Chạy đánh giá", variant="primary", elem_id="chay-danh-gia")
                 eval_metrics = gr.Markdown(elem_id="ket-qua-danh-gia")
-                eval_table = gr.Dataframe(headers=EVAL_HEADERS, value=[], wrap=True, interactive=False,
-                                          elem_id="bang-danh-gia", column_widths=["8%", "30%", "10%", "22%", "30%"])
+                eval_table = gr.HTML(render_table(EVAL_HEADERS, [], empty=""), elem_id="bang-danh-gia")
 
                 def run_eval_ui(file, n):
                     """Run the evaluation; show a Vietnamese error instead of failing the request."""
                     try:
-                        return service.evaluate(file, int(n or 0))
+                        metrics, rows = service.evaluate(file, int(n or 0))
                     except Exception as exc:
                         log.exception("evaluation failed")
-                        return f"❌ Không chạy được đánh giá: {user_message(exc)}", []
+                        return f"❌ Không chạy được đánh giá: {user_message(exc)}", render_table(EVAL_HEADERS, [])
+                    return metrics, render_table(EVAL_HEADERS, rows, widths=EVAL_WIDTHS, cls="danh-gia")
 
                 eval_upload.upload(lambda f: (f, f"Bộ câu hỏi: `{os.path.basename(f)}` (tệp tải lên)"), [eval_upload],
                                    [eval_path, eval_source], api_visibility="private")
                 eval_default.click(lambda: (None, f"Bộ câu hỏi: `{shown_path(service.testset)}` (mặc định)"), None,
                                    [eval_path, eval_source], api_visibility="private")
                 eval_btn.click(run_eval_ui, [eval_path, eval_n], [eval_metrics, eval_table], api_name="evaluate")
+
+                def use_user_testset():
+                    path = service.user_testset()
+                    if not path.exists():
+                        return None, ("Bộ câu hỏi của người dùng chưa có câu nào: hãy tạo câu hỏi kiểm thử từ phản "
+                                      "hồi ở dưới.")
+                    return str(path), f"Bộ câu hỏi: `{shown_path(path)}` (của người dùng, làm từ phản hồi)"
+
+                eval_user.click(use_user_testset, None, [eval_path, eval_source], api_visibility="private")
+
+                gr.Markdown("### Phản hồi của người dùng\nMỗi phản hồi 👍/👎 ở thẻ Hỏi đáp có thể thành một câu hỏi "
+                            "kiểm thử: chọn phản hồi, ghi các ý mà câu trả lời đúng phải nêu (mỗi ý một dòng), bấm "
+                            "vào đoạn văn bản làm bằng chứng trong trình xem, rồi bấm «Tạo câu hỏi kiểm thử».")
+                feedback_table = gr.HTML(render_table(FEEDBACK_HEADERS, service.feedback_rows(),
+                                                      empty="Chưa có phản hồi nào."), elem_id="bang-phan-hoi")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=1, min_width=320):
+                        fb_pick = gr.Dropdown(choices=service.feedback_choices(), value=None, label="Phản hồi",
+                                              elem_id="chon-phan-hoi")
+                        fb_detail = gr.HTML("", elem_id="chi-tiet-phan-hoi")
+                        fb_answerable = gr.Checkbox(value=True, label="Văn bản có câu trả lời (bỏ chọn nếu trợ lý "
+                                                    "phải từ chối)", elem_id="co-dap-an")
+                        fb_facts = gr.Textbox(label="Các ý câu trả lời đúng phải nêu (mỗi ý một dòng)", lines=3,
+                                              elem_id="y-dung")
+                        fb_chunk = gr.Textbox(label="Đoạn bằng chứng (bấm vào một đoạn trong trình xem)",
+                                              interactive=False, elem_id="doan-bang-chung")
+                        fb_make = gr.Button("Tạo câu hỏi kiểm thử", variant="primary", elem_id="tao-cau-kiem-thu")
+                        fb_msg = gr.Markdown(elem_id="thong-bao-kiem-thu")
+                    with gr.Column(scale=1, min_width=320):
+                        fb_viewer = gr.HTML(empty_viewer(), elem_id="xem-bang-chung", js_on_load=PICK_PASSAGE_JS,
+                                            padding=False)
+
+                def refresh_feedback():
+                    return (render_table(FEEDBACK_HEADERS, service.feedback_rows(), empty="Chưa có phản hồi nào."),
+                            gr.Dropdown(choices=service.feedback_choices()))
+
+                eval_tab.select(refresh_feedback, None, [feedback_table, fb_pick], api_visibility="private")
+                fb_pick.change(service.feedback_detail, [fb_pick], [fb_detail, fb_viewer, fb_chunk],
+                               api_visibility="private")
+
+                def pick(fid, evt: gr.EventData):
+                    chunk_id = str((getattr(evt, "_data", None) or {}).get("chunk", ""))
+                    return service.pick_passage(fid, chunk_id), chunk_id
+
+                pick.__annotations__["evt"] = gr.EventData
+                fb_viewer.pick(pick, [fb_pick], [fb_viewer, fb_chunk], api_visibility="private")
+
+                def make_case(fid, facts, chunk_id, answerable):
+                    return (service.make_case(fid, facts, chunk_id, answerable), *refresh_feedback())
+
+                fb_make.click(make_case, [fb_pick, fb_facts, fb_chunk, fb_answerable],
+                              [fb_msg, feedback_table, fb_pick], api_visibility="private")
 
         gr.api(service.api_ask, api_name="ask")
     return app

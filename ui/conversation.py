@@ -18,6 +18,8 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from rag.duties.export import full_section_path
+
 from .render import highlight_html
 
 SEARCHING = "Đang tìm trong văn bản…"
@@ -69,7 +71,8 @@ def short_document_name(doc: str, meta: dict | None) -> str:
 def citation_dict(citation, meta: dict | None) -> dict:
     """What a turn keeps of one citation (JSON, for the browser's storage)."""
     return {"n": citation.n, "chunk_id": citation.chunk_id, "doc": citation.doc,
-            "short": short_document_name(citation.doc, meta), "section": citation.section or "",
+            "short": short_document_name(citation.doc, meta),
+            "section": full_section_path(citation.section or "", citation.text),
             "page": citation.page, "text": citation.text}
 
 
@@ -194,6 +197,15 @@ element.addEventListener('click', (ev) => {
 });
 """
 
+# The evidence viewer of the Đánh giá tab: a click on a passage picks it as the evidence of a test case ('pick').
+PICK_PASSAGE_JS = """
+element.addEventListener('click', (ev) => {
+  const p = ev.target.closest('.doc-p');
+  if (!p || !element.contains(p) || ev.target.closest('a')) return;
+  trigger('pick', {chunk: p.dataset.chunk || ''});
+});
+"""
+
 # Run after the viewer is filled: bring the highlighted passage into view (inside the viewer and on the page).
 SCROLL_TO_CITED_JS = """() => { const el = document.querySelector('#xem-van-ban .cited');
   if (el) { el.scrollIntoView({block: 'center'}); } }"""
@@ -256,7 +268,7 @@ def render_viewer(doc: str, meta: dict | None, passages: list, *, cited: str | N
         else:
             where = [f"Đoạn [{n}]" if n else "Đoạn được trích"]
             if cited_passage.section:
-                where.append(f"Mục: {cited_passage.section}")
+                where.append(f"Mục: {full_section_path(cited_passage.section, cited_passage.text)}")
             if cited_passage.page is not None:
                 where.append(f"Trang {cited_passage.page}")
             link = ""

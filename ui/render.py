@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from rag.answering.question import QUESTION_WORDS
-from rag.duties.export import duty_status
+from rag.duties.export import duty_status, full_section_path
 from rag.duties.model import deadline_label
 from rag.evaluation.runner import failure_text
 from rag.text.normalize import tokenize
 
 _WORD = re.compile(r"\w+(?:[/\-]\w+)*")
 
-DOC_HEADERS = ["Tệp", "Loại văn bản", "Số", "Ngày", "Tiêu đề", "Số đoạn"]
+DOC_HEADERS = ["Tệp", "Loại văn bản", "Số", "Ngày", "Cơ quan ban hành", "Nơi ban hành", "Tiêu đề", "Số đoạn"]
 DUTY_HEADERS = ["Đơn vị chủ trì", "Đơn vị phối hợp", "Nhiệm vụ", "Thời hạn", "Trạng thái", "Nguồn"]
 EVAL_HEADERS = ["Mã", "Câu hỏi", "Kết quả", "Chi tiết", "Câu trả lời"]
 
@@ -78,6 +78,23 @@ def render_sources(citations: list, question: str) -> str:
     return "".join(blocks)
 
 
+def render_table(headers: list[str], rows: list[list], *, empty: str = "Chưa có dữ liệu.",
+                 widths: list[str] | None = None, cls: str = "") -> str:
+    """An HTML table of plain-text cells (escaped). On a phone (CSS below 700 px) each row becomes a card with
+    one labelled line per cell, so no column is squeezed until its header wraps one letter per line."""
+    if not rows:
+        return f'<div class="bang-trong">{html.escape(empty)}</div>'
+    cols = "".join(f'<col style="width:{w}">' for w in widths) if widths else ""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = []
+    for row in rows:
+        cells = "".join(f'<td data-label="{html.escape(h, quote=True)}">{html.escape(str(v))}</td>'
+                        for h, v in zip(headers, row))
+        body.append(f"<tr>{cells}</tr>")
+    return (f'<div class="bang-khung"><table class="bang {cls}"><colgroup>{cols}</colgroup><thead><tr>{head}'
+            f'</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+
+
 def shown_path(path: Path) -> str:
     """A path relative to the working folder when it is inside it (for display)."""
     try:
@@ -99,14 +116,21 @@ def format_day(value: Any) -> str:
 
 
 def document_row(name: str, meta: dict) -> list:
-    """One row of the documents table: file, type, number, date, title, chunks."""
-    return [name, meta.get("doc_type") or "", meta.get("number") or "", format_day(meta.get("date")),
+    """One row of the documents table: file, type, number, date, issuer, place, title, chunks.
+
+    Many directives state no number or date of their own (drafts, extracts): the cell says so and shows what the
+    document does state, the document it implements ("không ghi số (thực hiện Kết luận số 183-KL/TW)")."""
+    implements = [i.get("text") for i in meta.get("implements") or [] if i.get("text")]
+    number = meta.get("number") or ("không ghi số" + (f" (thực hiện {implements[0]})" if implements else ""))
+    day = format_day(meta.get("date")) or "không ghi ngày"
+    place = meta.get("place") or (f"cấp {meta['level']}" if meta.get("level") else "không ghi")
+    return [name, meta.get("doc_type") or "", number, day, meta.get("issuer") or "không ghi", place,
             meta.get("title") or "", meta.get("chunks") or 0]
 
 
 def duty_row(duty, when: date) -> list:
     """One row of the duty table: lead units, supporting units, action, deadline, status, source."""
-    source = f"{duty.doc} › {duty.section.replace(' > ', ' › ')}" + (f" (trang {duty.page})" if duty.page else "")
+    source = f"{duty.doc} › {full_section_path(duty.section, duty.action).replace(' > ', ' › ')}" + (f" (trang {duty.page})" if duty.page else "")
     return ["; ".join(duty.units_lead), "; ".join(duty.units_support), duty.action, deadline_label(duty),
             duty_status(duty, when), source]
 

@@ -7,6 +7,7 @@ to the Library (which owns the write lock and the reload). Messages are Vietname
 from __future__ import annotations
 
 import atexit
+import html
 import logging
 import shutil
 import tempfile
@@ -17,12 +18,13 @@ from typing import Iterator
 
 from rag.duties.query import DutyQuery
 from rag.errors import InputError, user_message
+from rag.feedback import FeedbackStore
 from rag.library import Library
 from rag.text.dates import DateWindow, parse_user_date
 
 from .conversation import (citation_dict, empty_viewer, render_conversation, render_viewer,
                            source_line)
-from .render import document_row, duty_row, eval_rows, format_day, metrics_markdown
+from .render import document_row, duty_row, eval_rows, format_day, metrics_markdown, shown_path
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ class UIService:
         self.library = library
         self.max_upload_bytes = int(max_upload_mb * 1024 * 1024)
         self.testset = Path(testset)
+        self.feedback = FeedbackStore(library.index_dir)
         self.export_dir = Path(tempfile.mkdtemp(prefix="rag-ui-export-"))
         atexit.register(shutil.rmtree, self.export_dir, ignore_errors=True)
 
@@ -188,6 +191,102 @@ class UIService:
         document.save(path)
         return str(path)
 
+    # Phản hồi ------------------------------------------------------------------------------------------------------
+
+    def give_feedback(self, turns: list[dict] | None, t: int, rating: str) -> tuple[list[dict], int | None, str]:
+        """👍/👎 on turn t: stored (or changed) in the feedback file with the question, the conversation's earlier
+        questions, the answer, its citations, the index generation and the time. (turns, feedback id, message)."""
+        turns = [dict(x) for x in (turns or [])]
+        if not 0 <= t < len(turns) or rating not in ("up", "down"):
+            return turns, None, ""
+        turn = turns[t]
+        try:
+            if turn.get("fb_id"):
+                self.feedback.set_rating(turn["fb_id"], rating)
+            else:
+                turn["fb_id"] = self.feedback.add(
+                    rating=rating, question=turn["q"], answer=turn.get("a", ""), citations=turn.get("cites", []),
+                    generation=turn.get("gen"), history=[x["q"] for x in turns[max(0, t - 3):t]])
+        except Exception as exc:
+            log.exception("storing feedback failed")
+            return turns, None, f"❌ Không lưu được phản hồi: {user_message(exc)}"
+        turn["feedback"] = rating
+        what = "đúng" if rating == "up" else "chưa đúng"
+        return turns, turn["fb_id"], (f"Đã ghi nhận phản hồi số {turn['fb_id']} (câu trả lời {what}). Có thể ghi thêm "
+                                      "góp ý bên dưới; ở thẻ Đánh giá, phản hồi này có thể thành câu hỏi kiểm thử.")
+
+    def comment_feedback(self, feedback_id: int | None, comment: str) -> str:
+        if not feedback_id:
+            return "Chưa có phản hồi nào để góp ý."
+        self.feedback.set_comment(int(feedback_id), comment or "")
+        return f"Đã lưu góp ý cho phản hồi số {int(feedback_id)}."
+
+    def feedback_rows(self) -> list[list]:
+        """Rows of the feedback table (newest first): id, time, rating, question, comment, test case."""
+        return [[r.id, r.time.replace("T", " "), "👍 đúng" if r.rating == "up" else "👎 chưa đúng", r.question,
+                 r.comment, r.case_id or ""] for r in self.feedback.list()]
+
+    def feedback_choices(self) -> list[tuple[str, int]]:
+        return [(f"#{r.id} {'👍' if r.rating == 'up' else '👎'} {r.question[:70]}", r.id) for r in self.feedback.list()]
+
+    def feedback_detail(self, feedback_id: int | None) -> tuple[str, str, str]:
+        """(Markdown of the rated answer, viewer HTML on its first citation, that citation's chunk id)."""
+        record = self.feedback.get(int(feedback_id)) if feedback_id else None
+        if record is None:
+            return "", empty_viewer(), ""
+        cites = record.citations
+        esc = html.escape
+        text = (f'<div class="phan-hoi"><p><b>Câu hỏi:</b> {esc(record.question)}</p>'
+                f'<p><b>Câu trả lời lúc đó</b> ({esc(record.time.replace("T", " "))}):</p>'
+                f'<div class="nguon-text">{esc(record.answer)}</div>'
+                + (f'<p><b>Góp ý:</b> {esc(record.comment)}</p>' if record.comment else "") + "</div>")
+        if not cites:
+            return text, empty_viewer(), ""
+        first = cites[0]
+        viewer = self.view_document(first["doc"], cited=first["chunk_id"], question=record.question, n=first["n"],
+                                    fallback=first)
+        return text, viewer, first["chunk_id"]
+
+    def pick_passage(self, feedback_id: int | None, chunk_id: str) -> str:
+        """The viewer with `chunk_id` highlighted (the passage an official picked as evidence)."""
+        record = self.feedback.get(int(feedback_id)) if feedback_id else None
+        question = record.question if record else ""
+        doc = chunk_id.rsplit("#", 1)[0]
+        return self.view_document(doc, cited=chunk_id, question=question)
+
+    def make_case(self, feedback_id: int | None, facts_text: str, chunk_id: str, answerable: bool) -> str:
+        """Turn one feedback into a test case of the user test set; a Vietnamese report."""
+        from rag.feedback import append_case, make_case, user_testset_path
+
+        record = self.feedback.get(int(feedback_id)) if feedback_id else None
+        if record is None:
+            return "❌ Hãy chọn một phản hồi."
+        evidence = []
+        if chunk_id and answerable:
+            chunk = self.assistant.chunks_by_id.get(chunk_id)
+            stored = next((c for c in record.citations if c.get("chunk_id") == chunk_id), None)
+            if chunk is not None:
+                evidence.append({"doc": chunk.doc, "text": chunk.text})
+            elif stored is not None:
+                evidence.append({"doc": stored["doc"], "text": stored["text"]})
+            else:
+                return f"❌ Không tìm thấy đoạn «{chunk_id}» trong chỉ mục; hãy chọn lại đoạn trong trình xem."
+        try:
+            case = make_case(record, facts=(facts_text or "").splitlines(), evidence=evidence, answerable=answerable)
+            path = append_case(user_testset_path(self.library.index_dir), case)
+        except Exception as exc:
+            log.exception("making a test case from feedback %s failed", feedback_id)
+            return f"❌ {user_message(exc)}"
+        self.feedback.set_case(record.id, case["id"])
+        count = sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+        return (f"✅ Đã thêm câu «{case['id']}» vào bộ câu hỏi của người dùng (`{shown_path(path)}`, {count} câu). "
+                "Bấm «Dùng bộ câu hỏi của người dùng» rồi «Chạy đánh giá».")
+
+    def user_testset(self) -> Path:
+        from rag.feedback import user_testset_path
+
+        return user_testset_path(self.library.index_dir)
+
     # Văn bản -------------------------------------------------------------------------------------------------------
 
     def documents_rows(self) -> list[list]:
@@ -287,8 +386,27 @@ class UIService:
         cases = load_testset(testset_file or self.testset)
         if limit and limit > 0:
             cases = cases[: int(limit)]
-        result = run_eval(self.assistant, cases, k=5, progress=False)
-        return metrics_markdown(result, len(cases)), eval_rows(result)
+        assistant = self.assistant
+        result = run_eval(assistant, cases, k=5, progress=False)
+        return self.scored_index(assistant, cases) + "\n\n" + metrics_markdown(result, len(cases)), eval_rows(result)
+
+    def scored_index(self, assistant, cases) -> str:
+        """Which index an evaluation scores, with how many documents, and a warning when documents outside the test
+        set's corpus (the documents its evidence names) are indexed: they can change answers and abstentions."""
+        documents = sorted(assistant.documents or {})
+        named = {Path(e.doc).stem for case in cases for e in case.evidence}  # evidence names a file by its stem
+        line = (f"Chỉ mục: `{shown_path(self.library.index_dir)}` (thế hệ `{assistant.generation}`), "
+                f"{len(documents)} văn bản.")
+        outside = [d for d in documents if Path(d).stem not in named]
+        if named and outside:
+            shown = ", ".join(f"«{d}»" for d in outside[:5]) + ("…" if len(outside) > 5 else "")
+            line += (f"\n\n⚠️ {len(outside)} văn bản trong chỉ mục không thuộc bộ câu hỏi ({shown}): kết quả có thể "
+                     "khác với khi chỉ có các văn bản của bộ câu hỏi.")
+        missing = sorted(named - {Path(d).stem for d in documents})
+        if missing:
+            line += f"\n\n⚠️ Bộ câu hỏi dựa vào {len(missing)} văn bản không có trong chỉ mục: " + \
+                ", ".join(f"«{d}»" for d in missing[:5])
+        return line
 
 
 

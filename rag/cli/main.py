@@ -13,7 +13,7 @@ from ..text.dates import parse_user_date
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ["rag.cli.index", "rag.cli.ask", "rag.cli.duties", "rag.cli.eval"]
+COMMANDS = ["rag.cli.index", "rag.cli.ask", "rag.cli.duties", "rag.cli.eval", "rag.cli.feedback"]
 
 
 def user_date(text: str):

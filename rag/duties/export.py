@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import logging
+import re
 from datetime import date, datetime, time, timedelta
 
 from ..text.deadlines import next_occurrence
@@ -40,10 +41,46 @@ def duty_status(duty: Duty, as_of: date) -> str:
     return STATUS_LATER
 
 
+SUMMARY_CHARS = 120  # calendar titles: Outlook and Google show about this much in a day cell's tooltip
+_SENTENCE_END = re.compile(r"(?<=[.;:])\s")
+
+
+def full_section_path(section: str, text: str) -> str:
+    """The section path with its last step whole: that step names the item by its first words cut with "…"
+    ("(1) Tiếp tục rà soát, tham mưu tăng cường, bổ sung cán bộ lãnh…"); it is completed from the item's own text
+    up to the end of its first sentence, so an export or a card never shows a path cut mid-phrase."""
+    steps = (section or "").split(" > ")
+    last = steps[-1]
+    if not last.endswith("…"):
+        return section or ""
+    head = last[:-1].rstrip()
+    marker, _, words = head.partition(" ")
+    body = " ".join((text or "").split())
+    if body.startswith(head):
+        rest, prefix = body, ""
+    elif words and body.startswith(words):
+        rest, prefix = body, marker + " "
+    else:
+        return section
+    cut = next((m.start() for m in _SENTENCE_END.finditer(rest) if m.start() >= len(head) - len(prefix)), None)
+    steps[-1] = prefix + (rest[:cut] if cut else rest)
+    return " > ".join(steps)
+
+
+def calendar_title(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """`text` cut at a word boundary to at most `limit` characters (plus "…" when cut)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:.-– ")
+    return (cut or text[:limit]) + "…"
+
+
 def _row(duty: Duty, as_of: date) -> list:
     due = duty.due.isoformat() if duty.due else ""
     return ["; ".join(duty.units_lead), "; ".join(duty.units_support), duty.action, deadline_label(duty), due,
-            duty_status(duty, as_of), duty.doc_title or duty.doc, duty.section, duty.page or ""]
+            duty_status(duty, as_of), duty.doc_title or duty.doc, full_section_path(duty.section, duty.action),
+            duty.page or ""]
 
 
 def to_table(duties: list[Duty], *, as_of: date) -> str:
@@ -74,10 +111,14 @@ def to_csv(duties: list[Duty], *, as_of: date) -> str:
     return buffer.getvalue()
 
 
+XLSX_WIDTHS = (30, 30, 80, 30, 12, 20, 40, 50, 7)
+
+
 def to_xlsx(duties: list[Duty], *, as_of: date) -> bytes:
-    """An XLSX workbook with one sheet "Nhiệm vụ"."""
+    """An XLSX workbook with one sheet "Nhiệm vụ": bold frozen header with a filter, set column widths, wrapped
+    text aligned to the top (a long task stays readable in its cell)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     workbook = Workbook()
     sheet = workbook.active
@@ -87,8 +128,14 @@ def to_xlsx(duties: list[Duty], *, as_of: date) -> bytes:
         cell.font = Font(bold=True)
     for duty in duties:
         sheet.append(_row(duty, as_of))
-    for column, width in zip("ABCDEFGHI", (30, 30, 80, 30, 12, 20, 40, 40, 6)):
+    for column, width in zip("ABCDEFGHI", XLSX_WIDTHS):
         sheet.column_dimensions[column].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.alignment = wrap
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -108,8 +155,9 @@ def to_ics(duties: list[Duty], *, as_of: date) -> bytes:
         event = Event()
         event.add("uid", f"{duty.id}@rag-duties")
         unit = ", ".join(duty.units_lead) or "Không ghi đơn vị"
-        event.add("summary", f"{unit}: {duty.action[:120]}")
-        source = f"Nguồn: {duty.doc_title or duty.doc} — {duty.section}" + (f", trang {duty.page}" if duty.page else "")
+        event.add("summary", calendar_title(f"{unit}: {duty.action}"))
+        source = f"Nguồn: {duty.doc_title or duty.doc} — {full_section_path(duty.section, duty.action)}" + \
+            (f", trang {duty.page}" if duty.page else "")
         event.add("description", f"{duty.action}\nHạn: {deadline_label(duty)}\n{source}")
         event.add("dtstamp", datetime.combine(as_of, time(0, 0)))
         if deadline.recurrence == "monthly":

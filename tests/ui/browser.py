@@ -61,7 +61,12 @@ def foreign_requests(page) -> list[str]:
 
 
 def tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
+    """Open a tab (from the overflow menu when a narrow screen hides it there)."""
+    button = page.get_by_role("tab", name=name)
+    if button.count() == 0 or not button.first.is_visible():
+        page.locator(".tabs .overflow-menu > button").first.click()
+        button = page.locator(".tabs .overflow-dropdown button", has_text=name)
+    button.first.click()
     page.wait_for_timeout(300)
 
 

@@ -1,6 +1,6 @@
 """The real app in headless Chromium (Playwright): ask with citations, duties and CSV, upload a DOCX, evaluation.
 
-Each tab is saved as a screenshot in docs/screenshots/ (1280x900), used by docs/ui.md.
+The screenshots of docs/screenshots/ are taken by test_ui_layout.py (1280 and 390 px, light and dark).
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,6 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]
-SHOTS = ROOT / "docs" / "screenshots"
 UNIT = "Ban Tổ chức Thành ủy"
 UPLOAD_NAME = "ke-hoach-999-luu-tru-so.docx"
 TIMEOUT = 120_000  # ms; generous: CI machines are shared and an upload embeds a document
@@ -52,12 +52,16 @@ def make_docx(path: Path) -> Path:
     return path
 
 
+SERVED: dict = {}  # the app's Library, to wait for the background embedding of an upload
+
+
 @pytest.fixture(scope="module")
 def app_url(corpus_index, tmp_path_factory):  # noqa: F811 - pytest fixture injection
     """The app on a copy of the index (this module uploads a document), on a free port."""
     work = tmp_path_factory.mktemp("ui-browser")
     index_dir = copy_index(work / "index")
     app, url = launch_ui(index_dir, upload_dir=work / "uploads")
+    SERVED["library"] = app.service.library
     yield url
     app.close()
 
@@ -82,12 +86,6 @@ def _tab(page, name: str) -> None:
     page.wait_for_timeout(300)
 
 
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(SHOTS / name))
-
 
 def _ask(page, question: str) -> str:
     return ask(page, question)
@@ -105,7 +103,6 @@ def test_1_ask_in_chat_with_sources(page):
     assert first.locator(".nguon-text mark").count() > 0
     open_citation(page, -1, 1)
     assert page.locator("#xem-van-ban .doc-p.cited mark").count() > 0
-    _shot(page, "hoi-dap.png")
 
 
 def test_2_duties_table_and_csv(page):
@@ -132,7 +129,6 @@ def test_2_duties_table_and_csv(page):
         assert UNIT in row["Đơn vị chủ trì"] or UNIT in row["Đơn vị phối hợp"], row
     assert any("31/8/2025" in row["Hạn"] for row in rows)
     assert any(row["Trạng thái"] == "còn hạn" for row in rows)
-    _shot(page, "nhiem-vu.png")
 
 
 def test_3_upload_docx_then_ask_it(page, tmp_path):
@@ -148,8 +144,12 @@ def test_3_upload_docx_then_ask_it(page, tmp_path):
     assert "Đã thêm" in message and UPLOAD_NAME in message, message
     page.wait_for_function(f"() => document.querySelector('#bang-van-ban').innerText.includes('{UPLOAD_NAME}')")
     assert "999-KH/TU" in page.locator("#bang-van-ban").inner_text()
-    _shot(page, "van-ban.png")
 
+    # Uploads are embedded in the background (searchable by words at once); this question needs both.
+    library = SERVED["library"]
+    deadline = time.monotonic() + 300
+    while (progress := library.embedding_progress())[0] < progress[1] and time.monotonic() < deadline:
+        time.sleep(0.5)
     _tab(page, "Hỏi đáp")
     page.locator("#cau-hoi-moi").click()
     page.wait_for_function("() => document.querySelectorAll('#chat .turn').length === 0")
@@ -172,4 +172,3 @@ def test_4_evaluation_tab(page):
     assert "hit@5" in metrics
     table = page.locator("#bang-danh-gia").inner_text()
     assert "kl183-01" in table
-    _shot(page, "danh-gia.png")
