@@ -14,6 +14,11 @@ from ..library import Library
 log = logging.getLogger(__name__)
 
 
+def _cell(text: str) -> str:
+    """A value for one tab-separated column: newlines, tabs and other control characters shown escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
+
+
 def _number(n: int) -> str:
     """12.345 (Vietnamese thousands separator)."""
     return f"{n:,}".replace(",", ".")
@@ -47,7 +52,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         for doc in docs:
             kind = doc.get("doc_type") or "Văn bản"
             number = f" số {doc['number']}" if doc.get("number") else ""
-            print(f"{doc['doc']}\t{kind}{number}\t{doc['chunks']} đoạn\t{(doc.get('title') or '')[:80]}")
+            print(f"{_cell(doc['doc'])}\t{_cell(kind + number)}\t{doc['chunks']} đoạn\t"
+                  f"{_cell((doc.get('title') or '')[:80])}")
         print(f"{len(docs)} văn bản")
         done, total = library.embedding_progress()
         if done < total:

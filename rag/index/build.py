@@ -8,12 +8,14 @@ their feature as `TableSpec`s and made in the parse workers; this module stores 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import logging
 import os
 import shutil
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -86,7 +88,9 @@ def parse_file(path: Path, digest: str, tables: tuple[TableSpec, ...] = ()) -> D
     read, indexed = character_counts(parsed.raw, parsed.chunks, parsed.meta)
     meta = asdict(parsed.meta) | {"chunks": len(parsed.chunks), "path": str(path), "pages": parsed.raw.pages,
                                   "kind": parsed.raw.kind, "characters_read": read, "characters_indexed": indexed}
-    entry = {"hash": parsed.content_hash, "path": str(path), "chunks": len(parsed.chunks)}
+    # Duplicates are found by text, not bytes: the same text in UTF-16, with a BOM or CRLF line ends is one document.
+    same_text = hashlib.sha256("\n".join(line.text for line in parsed.raw.lines).encode("utf-8")).hexdigest()
+    entry = {"hash": parsed.content_hash, "path": str(path), "chunks": len(parsed.chunks), "text_hash": same_text}
     return DocumentPart(name=path.name, chunks=parsed.chunks, tables=rows, meta=meta, entry=entry)
 
 
@@ -295,6 +299,9 @@ def build_index(
             for name in old_docs:
                 wanted[name] = None
         for name in remove or []:
+            if name not in wanted:  # a name typed in NFC for a file named in NFD (or the other way round)
+                name = next((w for w in wanted if unicodedata.normalize("NFC", w) == unicodedata.normalize("NFC", name)),
+                            name)
             if name not in wanted:
                 raise IndexStoreError("unknown_document", name=name, suggestion="")
             del wanted[name]
@@ -344,8 +351,13 @@ def build_index(
                 from tqdm import tqdm
 
                 parsed = tqdm(parsed, total=len(to_parse), desc="Đọc văn bản", unit="văn bản")
+            seen_texts = {entry["text_hash"]: name for name, entry in kept.items() if entry.get("text_hash")}
             for result in parsed:
                 _stop_if(cancelled, index_dir)
+                if not isinstance(result, DocumentError):
+                    other = seen_texts.setdefault(result.entry["text_hash"], result.name)
+                    if other != result.name:
+                        result = DocumentError(result.entry["path"], "duplicate_content", other=other)
                 if isinstance(result, DocumentError):
                     report.errors.append(result)
                     name = Path(result.path or "").name

@@ -364,3 +364,86 @@ def test_full_disk_add_and_remove_are_coded_and_leave_index(small_disk):
         assert chunk_ids_by_doc(index) == before
     (small_disk / "filler").unlink()
     assert rag_cli("index", "add", str(DOC_C), "--index", str(index), "--embedder", EMBEDDER, "-q").returncode == 0
+
+
+# ------------------------------------------------------------------------------------ smaller items
+
+def test_scan_with_page_footer_gets_ocr_hint(tmp_path):
+    import io
+
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw
+
+    from rag.documents.readers import read_document
+    from rag.errors import DocumentError
+    from tests.support.render import _font_dir
+
+    image = Image.new("RGB", (400, 560), "white")
+    draw = ImageDraw.Draw(image)
+    for y in range(40, 520, 24):
+        draw.rectangle((40, y, 360, y + 10), fill="black")
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", _font_dir() + "DejaVuSans.ttf")
+    for n in range(1, 4):
+        pdf.add_page()
+        pdf.image(io.BytesIO(png.getvalue()), x=10, y=10, w=190)
+        pdf.set_font("DejaVu", size=10)
+        pdf.set_xy(90, 285)
+        pdf.cell(30, 5, f"Trang {n}/3")
+    path = tmp_path / "ban-scan.pdf"
+    pdf.output(str(path))
+    with pytest.raises(DocumentError) as caught:
+        read_document(path)
+    assert caught.value.code == "pdf_no_text" and "OCR" in caught.value.message_vi and "3 trang" in caught.value.message_vi
+
+
+def test_nested_docx_table_text_is_read(tmp_path):
+    import docx
+
+    from rag.documents.readers import read_document
+
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH thực hiện nhiệm vụ")
+    outer = document.add_table(rows=1, cols=2)
+    outer.cell(0, 0).text = "Nhiệm vụ"
+    inner = outer.cell(0, 1).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text = "Ban Nội chính Thành ủy rà soát hồ sơ"
+    deeper = inner.cell(0, 1).add_table(rows=1, cols=1)
+    deeper.cell(0, 0).text = "trước ngày 15/9/2025"
+    document.save(tmp_path / "long-bang.docx")
+    text = "\n".join(line.text for line in read_document(tmp_path / "long-bang.docx").lines)
+    assert "Ban Nội chính Thành ủy rà soát hồ sơ" in text and "trước ngày 15/9/2025" in text
+
+
+def test_same_text_in_other_encodings_is_one_document(tmp_path):
+    text = DOC_A.read_text(encoding="utf-8")
+    variants = {"goc.txt": text.encode("utf-8"), "utf16.txt": text.encode("utf-16"),
+                "bom.txt": b"\xef\xbb\xbf" + text.encode("utf-8"), "crlf.txt": text.replace("\n", "\r\n").encode()}
+    for name, data in variants.items():
+        (tmp_path / name).write_bytes(data)
+    index = tmp_path / "index"
+    proc = add_cli(index, *(tmp_path / name for name in variants))
+    assert proc.returncode == 1
+    assert len(chunk_ids_by_doc(index)) == 1
+    assert sum("trùng nội dung" in line for line in proc.stderr.splitlines()) == 3
+
+
+def test_nfd_name_removed_by_nfc_spelling_and_list_escapes_controls(tmp_path):
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "kế-hoạch.txt")
+    odd = "dong\nmoi\tcot.txt"
+    for name in (nfd, odd):
+        shutil.copy(DOC_A if name == nfd else DOC_B, tmp_path / name)
+    index = tmp_path / "index"
+    assert add_cli(index, tmp_path / nfd, tmp_path / odd).returncode == 0
+    listing = rag_cli("index", "list", "--index", str(index))
+    rows = [line for line in listing.stdout.splitlines() if "\t" in line]
+    assert len(rows) == 2 and all(line.count("\t") == 3 for line in rows), listing.stdout
+    assert any(line.startswith("dong\\nmoi\\tcot.txt\t") for line in rows)
+    proc = rag_cli("index", "remove", unicodedata.normalize("NFC", "kế-hoạch.txt"), "--index", str(index), "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert list(chunk_ids_by_doc(index)) == [odd]
