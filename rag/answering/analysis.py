@@ -225,6 +225,10 @@ def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
     issuer_match = _ISSUER.search(readings[0])
     issuer = issuer_match.group(1) if issuer_match else None
     scope = resolve_scope(refs, kinds, places, issuer, facts)
+    if issuer and scope.cited_only and any(fold(r.text) in issuer_match.group(0) for r in scope.cited_only):
+        # "Chương trình hành động số 05-CTr/TU của Thành ủy ... ngày nào?": the issuer is that of the document named,
+        # which no indexed document is: it is found where it is cited (by any issuer), not among the Thành ủy's own.
+        scope = resolve_scope(refs, kinds, places, None, facts)
     types = answer_types(readings[0])
     return Analysis(readings=readings, units=units, unknown_units=unknown, places=places, levels=levels, refs=refs,
                     kinds=kinds, scope=scope, answer_types=types, parts=split_parts(readings[0]),

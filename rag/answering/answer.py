@@ -14,7 +14,8 @@ from functools import lru_cache
 
 from ..search.retrieval import Hit
 from ..text.deadlines import find_deadlines
-from ..text.normalize import fold, tokenize
+from ..text.normalize import contains, fold, match_key, tokenize
+from ..text.units import is_generic
 from .citations import CitationList, lead_sources
 from .models import Answer
 from .question import Question
@@ -86,7 +87,14 @@ def deadline_missing(question: Question, texts: list[str]) -> bool:
     as "Kết luận số 822-KL/TU ngày 30/12/2024" are references, not deadlines, and do not count)."""
     if not question.asks_deadline:
         return False
+    if _WHEN.search(question.folded):
+        # "... ngày nào?", "khi nào?": "định kỳ", "thường xuyên", "theo lộ trình" are deadlines without a date and
+        # do not answer it (the duty answer says "không nêu thời hạn" for the same reason).
+        return not any(d.kind != "text" for text in texts for d in find_deadlines(text))
     return not any(find_deadlines(text) for text in texts)
+
+
+_WHEN = re.compile(r"\b(ngay nao|khi nao|bao gio|luc nao|thoi gian nao|thang nao|ngay bao nhieu|may gio)\b")
 
 
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ(\-])|\n+")
@@ -211,6 +219,12 @@ def bigram_coverage(question: Question, text: str) -> float:
 _REFERENCE_DATE = re.compile(r"\d+\s*-\s*[A-Za-zĐđ]+\s*/\s*[A-Za-zĐđ]+\s*,?\s*(?:ngày\s*)?\d{1,2}/\d{1,2}/\d{4}"
                              r"|\d+/\d{4}/[A-ZĐ]+-[A-Za-z]+\s*,?\s*(?:ngày\s*)?\d{1,2}/\d{1,2}/\d{4}")
 _ANY_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\bngày \d{1,2} tháng \d{1,2}|\bhằng (?:tháng|năm|quý)\b|\btháng \d{1,2}")
+# A question about when an event happens (not by when something is due, nor when a document was issued): an event
+# noun with an event verb, or the verb alone ("diễn ra", "khai mạc"), then the date asked (folded forms).
+_EVENT_DATE = re.compile(r"\b(?:(?:dai hoi|hoi nghi|cuoc hop|le|ky hop)\b[^?]{0,80}?\b(?:to chuc|khai mac|dien ra|hop"
+                         r"|be mac|ket thuc)|khai mac|dien ra|be mac)\b[^?]{0,20}\b(?:ngay nao|khi nao|bao gio|luc nao"
+                         r"|thoi gian nao|thang nao|nam nao)\b")
+_DEADLINE_CUE = re.compile(r"(?:hoàn thành|xong|trước|chậm nhất|hạn|kết thúc)\s*(?:trong\s*)?(?:ngày\s*)?$", re.IGNORECASE)
 _PERSON = re.compile(r"\b(?:đồng chí|đ/c|ông|bà)?\s*[A-ZĐ][a-zà-ỹđ]+(?: [A-ZĐ][a-zà-ỹđ]+){1,3}\b")
 _NOT_NAMES = re.compile(r"^(Ban|Ủy|Uỷ|Văn|Đảng|Thành|Tỉnh|Huyện|Hội|Sở|Phòng|Trường|Trung|Bộ|Nghị|Kết|Chương|Kế"
                         r"|Công|Thông|Quy|Chỉ|Mặt|Hải|Hưng|Các|Cấp|Nhà|Chính|Quốc|Việt|Hồ|Tổ|Đoàn|Phó|Bí)")
@@ -225,7 +239,18 @@ def absent_answer_type(question: Question, texts: list[str]) -> str | None:
         return None
     joined = "\n".join(texts)
     folded = question.readings[0] if question.readings else question.folded
-    about_document = question.refs or question.kinds or re.search(r"\bban hanh\b", folded)
+    # The date of a document the question names may answer it only when that document is what the question is
+    # about: "KL 183 ban hành ngày nào?", not "Văn phòng Thành ủy báo cáo tiến độ CV KL183 ngày nào?" (a unit's
+    # duty, whose date must be its own).
+    about_document = re.search(r"\bban hanh\b", folded) or (
+        (question.refs or question.kinds) and not subject_units(question))
+    if "date" in question.answer_types and not question.asks_deadline and _EVENT_DATE.search(folded):
+        # "Đại hội ... khai mạc ngày nào?", "Hội nghị ... được tổ chức khi nào?": an event's date. A deadline
+        # ("hoàn thành trong tháng 3/2025", "trước ngày ...") or the date of a cited document is not when it happens,
+        # even in a question that names a document.
+        free = _REFERENCE_DATE.sub(" ", joined)
+        if not any(not _DEADLINE_CUE.search(free[max(0, m.start() - 30):m.start()]) for m in _ANY_DATE.finditer(free)):
+            return "event date"
     if "date" in question.answer_types and not about_document and not question.asks_deadline:
         free = _REFERENCE_DATE.sub(" ", joined)
         if not _ANY_DATE.search(free) and not any(find_deadlines(t) for t in texts):
@@ -264,10 +289,62 @@ EXTRA_MIN_COVERAGE = 0.9
 MAX_ITEMS = 4
 
 
+def naming_units(question: Question, hits: list[Hit], blocks: set[tuple[str, str]] | None = None) -> list[Hit]:
+    """The passages that name a unit the question names (in their text, section path or title), in rank order.
+
+    A unit is a constraint, not a topic word: "Ban Nội chính Thành ủy phải làm gì theo CV KL183?" answered with
+    Ban Tổ chức's items of that letter (they share its topic words) is a confident wrong answer; the same board at
+    another level is another unit (shared/domain-notes.md). Generic addressees ("Các cấp ủy") are not filtered on.
+    """
+    units = [u for u in question.units if not is_generic(u)]
+    if not units:
+        return hits
+    blocks = blocks or set()
+    return [h for h in hits if any(contains(h.chunk.index_text(), u) for u in units)
+            or any(h.chunk.doc == doc and (h.chunk.section == path or h.chunk.section.startswith(path + " > "))
+                   for doc, path in blocks)]
+
+
+def subject_units(question: Question) -> list[str]:
+    """The named units the question asks about, not those naming a document's issuer ("Kế hoạch 300-KH/HU của Ban
+    Chấp hành Đảng bộ huyện"): a unit after "của" / "do" is whose document it is. Generic addressees are left out."""
+    reading = " ".join(re.findall(r"[a-z0-9]+", question.readings[0] if question.readings else question.folded))
+    subjects = []
+    for unit in question.units:
+        if is_generic(unit):
+            continue
+        key = match_key(unit)
+        at = [m.start() for m in re.finditer(rf"\b{re.escape(key)}\b", reading)]
+        if not at or any(not re.search(r"\b(cua|do)\s*$", reading[:i]) for i in at):
+            subjects.append(unit)
+    return subjects
+
+
+_ASSIGNS = re.compile(r"^(?:-\s*)?(?:Phân công|Giao)\b", re.IGNORECASE)
+
+
+def assigned_blocks(duties) -> set[tuple[str, str]]:
+    """(document, section path) of the blocks a "Phân công thực hiện: Giao X" line at their end gives to X: every
+    passage under that heading is the unit's (shared/domain-notes.md), though only the last one names it."""
+    blocks = set()
+    for duty in duties:
+        parts = duty.section.split(" > ")
+        cut = next((i for i, part in enumerate(parts) if i and _ASSIGNS.match(part)), None)
+        if cut is not None:
+            blocks.add((duty.doc, " > ".join(parts[:cut])))
+    return blocks
+
+
 def compose_answer(question: Question, hits: list[Hit], *, policy: AbstainPolicy | None = None,
-                   max_items: int = MAX_ITEMS) -> Answer:
+                   max_items: int = MAX_ITEMS, blocks: set[tuple[str, str]] | None = None) -> Answer:
     """Build the extractive answer (or an abstention) from ranked hits."""
     policy = policy or AbstainPolicy()
+    named = naming_units(question, hits, blocks)
+    if hits and not named:
+        units = ", ".join(question.units)
+        return Answer(question=question.text, abstained=True, mode="abstain",
+                      answer=f"Các đoạn văn bản gần nhất với câu hỏi không nhắc đến {units}. {ABSTAIN_TEXT}")
+    hits = named
     abstain, signals = should_abstain(question, hits, policy)
     if abstain:
         log.debug("abstain on %r: %s", question.text, signals)

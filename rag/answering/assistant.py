@@ -14,7 +14,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from ..duties.query import as_table
+from ..duties.query import DutyQuery, as_table
 from ..duties.table import DutyTable
 from ..errors import EmbedderError
 from ..index.store import LoadedIndex, index_dir_from, load_index
@@ -24,7 +24,7 @@ from ..text.normalize import tokenize
 from ..text.references import ref_from_dict
 from ..text.units import closest_units
 from .analysis import IndexFacts, resolve_scope, side_segments
-from .answer import ABSTAIN_TEXT, AbstainPolicy, compose_answer, unknown_names
+from .answer import ABSTAIN_TEXT, AbstainPolicy, assigned_blocks, compose_answer, unknown_names
 from .compare import deadlines_of, is_about_deadlines, merge, sides
 from .documents_answer import document_answer
 from .duty_answer import answer_from_duties, duty_query_for
@@ -216,7 +216,10 @@ class Assistant:
         if conversation.last_query is not None and q.follow_up:
             search = q.joined_with(conversation.last_query)
         hits = self.retrieve(search, k=k, retrieval=retrieval, docs=docs)
-        answer = compose_answer(q, hits, policy=self.policy)
+        blocks = None
+        if q.units and self.duties:
+            blocks = assigned_blocks(self.duties.select(DutyQuery(units=list(q.units), today=q.today))[0])
+        answer = compose_answer(q, hits, policy=self.policy, blocks=blocks)
         answer.conversation = Conversation(last_query=search, last_question=q)
         return answer
 

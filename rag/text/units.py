@@ -281,6 +281,9 @@ _UNIT_PHRASE = re.compile(
 )
 
 
+_LEVEL_AFTER = re.compile(r"\s+(huyen|tinh|thanh pho|xa|phuong|thi xa)\b")
+
+
 def _is_subsequence(short: list[str], long: list[str]) -> bool:
     it = iter(long)
     return all(token in it for token in short)
@@ -325,6 +328,12 @@ def units_in_question(readings: list[str], known_units) -> tuple[list[str], list
             if any(phrase in key or key in phrase for key in covered):
                 continue
             partial = resolve_unit_phrase(phrase, known_units)
+            after = _LEVEL_AFTER.match(reading, m.end())
+            if after and partial:
+                # "MTTQ huyện": the phrase names no level, the next word does; the province's or the city's front
+                # is another unit (a unit's level is its last words: "... Việt Nam thành phố").
+                level = after.group(1).split()
+                partial = [u for u in partial if _unit_tokens(u)[-len(level):] == level]
             if partial:
                 named.extend(partial)
             else:
