@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -51,6 +52,8 @@ RESTORE_THEME_JS = """() => { const saved = localStorage.getItem('rag-giao-dien'
 LOCAL_FONTS = ["Noto Sans", "DejaVu Sans", "Segoe UI", "Arial", "sans-serif"]
 
 CSS = """
+/* Gradio's status line speaks English ("queue: 2/3", "processing | 0.4s"): its spinner stays, its words go. */
+.progress-text, .meta-text, .meta-text-center, .eta-bar + .progress-text {display: none !important;}
 #chat .hoi-thoai {max-height: 62vh; overflow-y: auto; padding: 4px 2px;}
 #chat .trong {color: var(--body-text-color-subdued);}
 #chat .turn {margin-bottom: 14px;}
@@ -216,8 +219,8 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
             with gr.Tab("Nhiệm vụ", id="nhiem-vu"):
                 duty_state = gr.State([])
                 with gr.Row():
-                    unit = gr.Dropdown(choices=[""] + service.units(), value="", label="Đơn vị",
-                                       filterable=True, allow_custom_value=False, elem_id="don-vi", scale=3,
+                    unit = gr.Dropdown(choices=[""] + service.units(), value="", label="Đơn vị (gõ tên, không dấu hoặc viết tắt)",
+                                       filterable=True, allow_custom_value=True, elem_id="don-vi", scale=3,
                                        min_width=320)
                     date_from = gr.Textbox(label="Từ ngày (dd/mm/yyyy)", placeholder="01/8/2025", scale=1,
                                            min_width=150)
@@ -416,9 +419,29 @@ def launch(app, *, host: str = DEFAULT_HOST, port: int | None = DEFAULT_PORT, au
     )
 
 
+class _VietnameseParser(argparse.ArgumentParser):
+    """argparse with its own words in Vietnamese (the same as `rag --help`; `rag.cli` sits above `ui`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "cách dùng:")
+
+    def format_help(self) -> str:
+        return (super().format_help().replace("usage:", "cách dùng:")
+                .replace("positional arguments:", "tham số:").replace("options:", "tùy chọn:"))
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"rag ui: lỗi: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of `rag ui`."""
-    parser = argparse.ArgumentParser(prog="rag ui", description="Giao diện web của trợ lý văn bản chỉ đạo.")
+    parser = _VietnameseParser(prog="rag ui", description="Giao diện web của trợ lý văn bản chỉ đạo.")
     parser.add_argument("--index", help="thư mục chỉ mục (mặc định: $RAG_INDEX hoặc ./index)")
     parser.add_argument("--host", default=DEFAULT_HOST, help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="cổng (mặc định 7860)")

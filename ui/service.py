@@ -349,19 +349,47 @@ class UIService:
         if start and end and start > end:
             raise ValueError(InputError("date_order").message_vi + ".")
         window = DateWindow(before=end, after=start) if start or end else None
-        query = DutyQuery(units=[unit] if unit else [], window=window, today=when)
+        units = self.resolve_units(unit)
+        query = DutyQuery(units=units, window=window, today=when)
         selected = self.assistant.duties.select(query)[0]
         rows = [duty_row(duty, when) for duty in selected[:MAX_TABLE_ROWS]]
         shown = ""
         if start or end:
             shown = f", hạn {'từ ' + format_day(start) if start else ''}{' ' if start and end else ''}" \
                     f"{'đến ' + format_day(end) if end else ''}"
-        message = (f"**{len(selected)} nhiệm vụ**" + (f" của {unit}" if unit else " (mọi đơn vị)") + shown
+        named = "; ".join(units)
+        message = (f"**{len(selected)} nhiệm vụ**" + (f" của {named}" if units else " (mọi đơn vị)") + shown
                    + f"; trạng thái tính đến {format_day(when)}.")
         if len(selected) > len(rows):
             message += (f" Bảng hiện {len(rows)} nhiệm vụ có hạn sớm nhất; tệp tải xuống (CSV, XLSX, ICS) có đủ "
                         f"{len(selected)} nhiệm vụ.")
         return rows, selected, message
+
+    def resolve_units(self, typed: str | None) -> list[str]:
+        """The units a typed name stands for, read like a question: without diacritics ("to chuc thanh uy"),
+        abbreviations ("BTC TU"), short names. Raises ValueError with the closest names when nothing matches."""
+        from rag.answering.analysis import analyze
+        from rag.text.abbreviations import expand
+        from rag.text.normalize import fold, match_key
+        from rag.text.units import closest_units
+
+        typed = (typed or "").strip()
+        if not typed:
+            return []
+        known = list(self.assistant.duties.known_units)
+        if typed in known:
+            return [typed]
+        units = [u for u in analyze(typed, fold(typed), self.assistant.facts).units if u in known]
+        if units:
+            return units
+        wanted = match_key(expand(typed)[0])
+        containing = [u for u in known if wanted and wanted in match_key(u)]
+        if len(containing) == 1:  # "to chuc thanh uy": part of one unit's name
+            return containing
+        starting = [u for u in known if match_key(u).startswith(wanted)] or containing
+        suggestions = starting[:6] or closest_units(expand(typed)[0], known)[:6]
+        hint = f" Có phải: {'; '.join(suggestions)}?" if suggestions else ""
+        raise ValueError(f"Không có đơn vị nào khớp với «{typed}».{hint}")
 
     def export_duties(self, selected: list, fmt: str, as_of: str | None) -> str:
         """Write the selected duties as CSV, XLSX or ICS; return the file path."""
