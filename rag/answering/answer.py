@@ -259,6 +259,28 @@ _DEADLINE_CUE = re.compile(r"(?:hoàn thành|xong|trước|chậm nhất|hạn|k
 _PERSON = re.compile(r"\b(?:đồng chí|đ/c|ông|bà)?\s*[A-ZĐ][a-zà-ỹđ]+(?: [A-ZĐ][a-zà-ỹđ]+){1,3}\b")
 _NOT_NAMES = re.compile(r"^(Ban|Ủy|Uỷ|Văn|Đảng|Thành|Tỉnh|Huyện|Hội|Sở|Phòng|Trường|Trung|Bộ|Nghị|Kết|Chương|Kế"
                         r"|Công|Thông|Quy|Chỉ|Mặt|Hải|Hưng|Các|Cấp|Nhà|Chính|Quốc|Việt|Hồ|Tổ|Đoàn|Phó|Bí)")
+# A person is named by a family name and one to three given names ("Nguyễn Hữu Nghĩa", "Lê Tiến Châu"); capitalised
+# unit words ("Ban Thường vụ Tỉnh ủy") are not people, nor eponyms of schools, unions and doctrines ("Trường Chính trị
+# Tô Hiệu", "tư tưởng Hồ Chí Minh"). Before, any two capitalised words after an institution word counted, and
+# "Ai là Trưởng Ban Tổ chức Tỉnh ủy Hưng Yên hiện nay?" was answered with that board's tasks.
+_SURNAMES = frozenset("""nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh dao trinh mai truong
+    luong to ha cao doan lam chu vuong ta trieu nghiem phung kieu quach thai luu dam dong khuc bach mac tang la hua lai
+    tieu doan vi nong giang tong than ninh""".split())
+_NAME = re.compile(r"\b([A-ZĐÀ-Ỹ][a-zà-ỹđ]+)((?: [A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3})\b")
+_EPONYM_BEFORE = re.compile(r"(?:Trường|Chính trị|TNCS|Đoàn|tư tưởng|phong cách|đạo đức|gương|Bác)[\s,]*$", re.IGNORECASE)
+
+
+def has_person(text: str) -> bool:
+    """Does the text name a person (see `_SURNAMES`)?"""
+    for m in _NAME.finditer(text):
+        if fold(m.group(1)) not in _SURNAMES or _NOT_NAMES.match(m.group(2).strip()):
+            continue
+        if _EPONYM_BEFORE.search(text[max(0, m.start() - 30):m.start()]):
+            continue
+        return True
+    return False
+
+
 _PLACE_ASKED = re.compile(r"\b(huyen|tinh|xa|phuong|thanh pho) nao\b")
 
 
@@ -286,9 +308,7 @@ def absent_answer_type(question: Question, texts: list[str]) -> str | None:
         free = _REFERENCE_DATE.sub(" ", joined)
         if not _ANY_DATE.search(free) and not any(find_deadlines(t) for t in texts):
             return "date"
-    if "person" in question.answer_types and not any(
-            not _NOT_NAMES.match(m.group(0).split()[-2] if len(m.group(0).split()) > 2 else m.group(0))
-            and len(m.group(0).split()) >= 2 for m in _PERSON.finditer(joined)):
+    if "person" in question.answer_types and not has_person(joined):
         return "person"
     place = _PLACE_ASKED.search(folded)
     if place:

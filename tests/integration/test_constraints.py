@@ -63,3 +63,12 @@ def test_comparison_words_are_not_topic_words(assistant):
     answer = assistant.ask("Trong CV KL183 có hai mốc báo cáo hằng tháng về chính quyền 2 cấp, mỗi mốc dành cho ai?")
     assert not answer.abstained and _docs(answer) == {KL183}
     assert contains(answer.answer, "ngày 22 hằng tháng") and contains(answer.answer, "ngày 23 hằng tháng")
+
+
+def test_who_is_asks_for_a_person_and_board_names_are_not_people(assistant):
+    from rag.answering.answer import has_person
+
+    assert assistant.ask("Ai là Trưởng Ban Tổ chức Tỉnh ủy Hưng Yên hiện nay?").abstained
+    assert has_person("T/M BAN THƯỜNG VỤ, BÍ THƯ Nguyễn Hữu Nghĩa") and has_person("Phó bí thư Phạm Quang Sáng")
+    assert not has_person("Tham mưu Ban Thường vụ Tỉnh ủy chỉ đạo thực hiện")
+    assert not has_person("Trường Chính trị Tô Hiệu chủ trì") and not has_person("phong cách Hồ Chí Minh")
