@@ -22,7 +22,7 @@ from rag.feedback import FeedbackStore
 from rag.library import Library
 from rag.text.dates import DateWindow, parse_user_date
 
-from .conversation import (citation_dict, empty_viewer, render_conversation, render_viewer,
+from .conversation import (citation_dict, short_document_name, empty_viewer, render_conversation, render_viewer,
                            source_line)
 from .render import document_row, duty_row, eval_rows, format_day, metrics_markdown, shown_path
 
@@ -296,6 +296,20 @@ class UIService:
     def document_names(self) -> list[str]:
         """File names of the indexed documents (the ids used to remove them)."""
         return sorted((self.assistant.documents or {}).keys())
+
+    def document_choices(self) -> list[tuple[str, str]]:
+        """(label, file name) for the document pickers: the short name ("CV (KL 183) · HP") and the kind spelled
+        out and without diacritics, so that typing "KL 183", "cong van" or the file name finds it."""
+        from rag.text.normalize import fold
+
+        out = []
+        for name, meta in sorted((self.assistant.documents or {}).items()):
+            short = short_document_name(name, meta)
+            kind = meta.get("doc_type") or ""
+            label = f"{short} — {kind} — {name}" if kind else f"{short} — {name}"
+            folded = fold(kind)
+            out.append((f"{label} ({folded})" if folded and folded != kind.lower() else label, name))
+        return out
 
     def add_files(self, paths: list) -> str:
         """Add uploaded files through the Library; a Vietnamese report (Markdown), one line per file."""
