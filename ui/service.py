@@ -425,12 +425,12 @@ class UIService:
         from rag.evaluation.runner import run_eval
         from rag.evaluation.testset import load_testset
 
-        cases = load_testset(testset_file or self.testset)
-        if limit and limit > 0:
-            cases = cases[: int(limit)]
+        every = load_testset(testset_file or self.testset)
+        cases = every[: int(limit)] if limit and limit > 0 else every
         assistant = self.assistant
         result = run_eval(assistant, cases, k=5, progress=False)
-        return self.scored_index(assistant, cases) + "\n\n" + metrics_markdown(result, len(cases)), eval_rows(result)
+        # The corpus of a test set is what all its cases name, also when only the first N are run.
+        return self.scored_index(assistant, every) + "\n\n" + metrics_markdown(result, len(cases)), eval_rows(result)
 
     def scored_index(self, assistant, cases) -> str:
         """Which index an evaluation scores, with how many documents, and a warning when documents outside the test
