@@ -265,7 +265,7 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                                                  file_types=list(SUPPORTED_EXTENSIONS), variant="primary",
                                                  elem_id="tai-len")
                     with gr.Column():
-                        doc_pick = gr.Dropdown(choices=service.document_names(), value=None, label="Văn bản cần xóa",
+                        doc_pick = gr.Dropdown(choices=service.document_choices(), value=None, label="Văn bản cần xóa",
                                                filterable=True, elem_id="chon-xoa")
                         remove_btn = gr.Button("Xóa khỏi chỉ mục", variant="stop", elem_id="xoa-van-ban")
                         with gr.Group(visible=False, elem_id="xac-nhan-xoa") as confirm_box:
@@ -278,7 +278,7 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
 
                 def after_change(message):
                     """Refresh the document list and the unit choices after the index changed (by anyone)."""
-                    return (message, docs_html(), gr.Dropdown(choices=service.document_names(), value=None),
+                    return (message, docs_html(), gr.Dropdown(choices=service.document_choices(), value=None),
                             gr.Dropdown(choices=[""] + service.units(), value=""), gr.update(visible=False))
 
                 def ask_to_remove(name):
@@ -299,7 +299,7 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                                   change_outputs, api_visibility="private")
                 refresh_btn.click(lambda: after_change(""), None, change_outputs, api_visibility="private")
                 docs_tab.select(lambda: after_change(""), None, change_outputs, api_visibility="private")
-                app.load(lambda: (docs_html(), gr.Dropdown(choices=service.document_names()),
+                app.load(lambda: (docs_html(), gr.Dropdown(choices=service.document_choices()),
                                   gr.Dropdown(choices=[""] + service.units())),
                          None, [docs_table, doc_pick, unit], api_visibility="private")
 

@@ -22,7 +22,7 @@ from rag.feedback import FeedbackStore
 from rag.library import Library
 from rag.text.dates import DateWindow, parse_user_date
 
-from .conversation import (citation_dict, empty_viewer, render_conversation, render_viewer,
+from .conversation import (citation_dict, short_document_name, empty_viewer, render_conversation, render_viewer,
                            source_line)
 from .render import document_row, duty_row, eval_rows, format_day, metrics_markdown, shown_path
 
@@ -297,6 +297,20 @@ class UIService:
         """File names of the indexed documents (the ids used to remove them)."""
         return sorted((self.assistant.documents or {}).keys())
 
+    def document_choices(self) -> list[tuple[str, str]]:
+        """(label, file name) for the document pickers: the short name ("CV (KL 183) · HP") and the kind spelled
+        out and without diacritics, so that typing "KL 183", "cong van" or the file name finds it."""
+        from rag.text.normalize import fold
+
+        out = []
+        for name, meta in sorted((self.assistant.documents or {}).items()):
+            short = short_document_name(name, meta)
+            kind = meta.get("doc_type") or ""
+            label = f"{short} — {kind} — {name}" if kind else f"{short} — {name}"
+            folded = fold(kind)
+            out.append((f"{label} ({folded})" if folded and folded != kind.lower() else label, name))
+        return out
+
     def add_files(self, paths: list) -> str:
         """Add uploaded files through the Library; a Vietnamese report (Markdown), one line per file."""
         paths = [p if isinstance(p, str) else getattr(p, "name", str(p)) for p in (paths or [])]
@@ -411,12 +425,12 @@ class UIService:
         from rag.evaluation.runner import run_eval
         from rag.evaluation.testset import load_testset
 
-        cases = load_testset(testset_file or self.testset)
-        if limit and limit > 0:
-            cases = cases[: int(limit)]
+        every = load_testset(testset_file or self.testset)
+        cases = every[: int(limit)] if limit and limit > 0 else every
         assistant = self.assistant
         result = run_eval(assistant, cases, k=5, progress=False)
-        return self.scored_index(assistant, cases) + "\n\n" + metrics_markdown(result, len(cases)), eval_rows(result)
+        # The corpus of a test set is what all its cases name, also when only the first N are run.
+        return self.scored_index(assistant, every) + "\n\n" + metrics_markdown(result, len(cases)), eval_rows(result)
 
     def scored_index(self, assistant, cases) -> str:
         """Which index an evaluation scores, with how many documents, and a warning when documents outside the test

@@ -8,7 +8,7 @@ import pytest
 
 from rag.library import Library
 from tests.support.render import make_encrypted_pdf, make_scanned_pdf
-from tests.ui.conftest import copy_index
+from tests.ui.conftest import ROOT, copy_index
 from tests.ui.english import english_words
 from ui.service import UIService
 
@@ -73,3 +73,20 @@ def test_unit_picker_suggests_the_closest_names(service):
     text = str(info.value)
     assert "Có phải:" in text and "Ban Tổ chức Thành ủy" in text and "Ban Tổ chức Tỉnh ủy" in text
     assert english_words(text) == []
+
+
+def test_evaluation_names_its_index_and_warns_about_documents_outside_the_test_set(service, tmp_path):
+    import json
+
+    from rag.evaluation.testset import load_testset
+
+    path = tmp_path / "mot-van-ban.jsonl"
+    case = {"id": "x-1", "question": "Ban Tổ chức Thành ủy phải làm gì trước 31/8/2025?", "answerable": True,
+            "facts": ["31/8/2025"], "evidence": [{"doc": "haiphong-thanhuy-cv-trien-khai-kl183", "quote": "cấp xã"}],
+            "tags": []}
+    path.write_text(json.dumps(case, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = service.scored_index(service.assistant, load_testset(path))
+    assert f"thế hệ `{service.assistant.generation}`" in text and "5 văn bản" in text
+    assert "⚠️ 4 văn bản trong chỉ mục không thuộc bộ câu hỏi" in text and "kl183" not in text.split("⚠️")[1]
+    assert "⚠️" not in service.scored_index(service.assistant, load_testset(ROOT / "eval" / "dev.jsonl"))
+    assert english_words(text.replace("`", " ")) == []
