@@ -56,6 +56,8 @@ CSS = """
 .progress-text, .meta-text, .meta-text-center, .eta-bar + .progress-text {display: none !important;}
 #chat .hoi-thoai {max-height: 62vh; overflow-y: auto; padding: 4px 2px;}
 #chat .trong {color: var(--body-text-color-subdued);}
+#chat .ghi-chu-chi-muc {margin-top: 6px; font-size: 0.9em; color: var(--body-text-color-subdued);}
+#trang-thai-chi-muc progress {width: 100%; max-width: 28em;}
 #chat .turn {margin-bottom: 14px;}
 #chat .msg {white-space: pre-wrap; overflow-wrap: break-word; padding: 8px 12px; border-radius: 10px;
   margin: 4px 0; line-height: 1.5;}
@@ -256,6 +258,11 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
 
                 gr.Markdown("### Văn bản trong chỉ mục")
                 doc_msg = gr.Markdown(elem_id="thong-bao-van-ban")
+                # Uploads under way and the semantic part of indexing (vectors computed after a document is already
+                # searchable by keywords), refreshed every 3 s while the page is open.
+                index_status = gr.HTML(service.indexing_status(), elem_id="trang-thai-chi-muc")
+                gr.Timer(3.0).tick(service.indexing_status, None, index_status, api_visibility="private",
+                                   queue=False)
                 with gr.Row():
                     with gr.Column():
                         gr.Markdown(f"**Thêm văn bản**: {', '.join(e.lstrip('.').upper() for e in SUPPORTED_EXTENSIONS)}"

@@ -125,6 +125,12 @@ def answer_html(t: int, turn: dict) -> str:
     return "".join(out)
 
 
+def notice_html(turn: dict) -> str:
+    """A note about the index under the answer (new documents not yet searchable by meaning), if any."""
+    notice = turn.get("notice")
+    return f'<div class="ghi-chu-chi-muc">ℹ️ {html.escape(notice)}</div>' if notice else ""
+
+
 def sources_html(t: int, turn: dict) -> str:
     """The source cards of one answer: short document name and full section path visible, page, passage on demand."""
     cites = turn.get("cites") or []
@@ -163,7 +169,7 @@ def _turn_html(t: int, turn_json: str) -> str:
     """One turn drawn (cached by its content: a streamed answer redraws the whole conversation on every line)."""
     turn = json.loads(turn_json)
     return (f'<div class="turn" data-turn="{t}"><div class="msg hoi">{html.escape(turn["q"])}</div>'
-            f'<div class="msg dap">{answer_html(t, turn)}</div>{sources_html(t, turn)}'
+            f'<div class="msg dap">{answer_html(t, turn)}{notice_html(turn)}</div>{sources_html(t, turn)}'
             f'{_actions(t, turn) if turn.get("done", True) else ""}</div>')
 
 

@@ -117,6 +117,8 @@ class UIService:
             yield render_conversation(turns + [turn]), turns, conversation, ""
             time.sleep(0.02)
         turn["a"] = answer.answer
+        if answer.notice:  # semantic search still being prepared for new documents
+            turn["notice"] = answer.notice
         del turn["done"]
         turns.append(turn)
         yield render_conversation(turns), turns, answer.conversation or conversation, ""
@@ -331,6 +333,22 @@ class UIService:
                 else:
                     lines.append(f"- ✅ «{path.name}» đã có trong chỉ mục (không thay đổi).")
         return "\n".join(lines)
+
+    def indexing_status(self) -> str:
+        """HTML of what indexing is doing now: uploads still queued or being read, and the semantic part (passages
+        embedded out of all) while the background worker computes vectors. Empty when nothing is under way."""
+        parts = []
+        for job in self.library.upload_jobs():
+            if not job.ended:
+                parts.append(f"<li>{html.escape(job.message_vi)}</li>")
+        lines = f"<ul>{''.join(parts)}</ul>" if parts else ""
+        done, total = self.assistant.embedding_progress or (0, 0)
+        if total and done < total:
+            share = 100 * done // total
+            lines += (f'<div class="tien-do-nhung"><label for="tien-do-nhung">Chuẩn bị tìm theo ngữ nghĩa: '
+                      f'{done}/{total} đoạn ({share}%). Văn bản mới đã tìm được theo từ khoá.</label> '
+                      f'<progress id="tien-do-nhung" max="{total}" value="{done}">{share}%</progress></div>')
+        return lines
 
     def remove_document(self, name: str | None) -> str:
         """Remove one document from the index (and its uploaded copy)."""
