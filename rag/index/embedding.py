@@ -34,7 +34,7 @@ from ..errors import EmbedderError
 from ..search.embedders import Embedder, load_embedder
 from .rows import chunk_from_row
 from .segment import write_atomically, write_vectors
-from .store import (collect_garbage, current_generation, index_dir_from, open_segment, read_manifest, referenced,
+from .store import (add_checksums, collect_garbage, current_generation, index_dir_from, open_segment, read_manifest, referenced,
                     unique_name, write_lock)
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,7 @@ def commit_vectors(index_dir, computed: dict[int, np.ndarray], *, wait: float = 
             gen_name = unique_name("gen")
             written.append(index_dir / gen_name)
             (index_dir / gen_name).mkdir()
+            add_checksums(index_dir, manifest)
             write_atomically(index_dir / gen_name / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
             write_atomically(index_dir / "CURRENT", gen_name)
         except BaseException:

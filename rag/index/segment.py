@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from ..documents.models import Chunk
+from ..errors import IndexStoreError
 from ..search import dense
 from ..search.lexical import Postings
 from ..text.columns import encode_column
@@ -260,13 +261,16 @@ class JsonLines:
         return self._map[int(self.offsets[i]):int(self.offsets[i + 1])]
 
     def line(self, i: int) -> dict:
-        """Parse line i."""
-        return json.loads(self.raw(i))
+        """Parse line i (a damaged line is a corrupt index, with the rebuild command: `IndexStoreError`)."""
+        try:
+            return json.loads(self.raw(i))
+        except (ValueError, IndexError) as exc:
+            raise IndexStoreError("index_corrupt", path=str(self.path), detail=f"line {i}: {exc}") from None
 
     def lines(self, rows: np.ndarray) -> Iterator[dict]:
         """Parse the given lines in order."""
         for i in rows:
-            yield json.loads(self.raw(i))
+            yield self.line(i)
 
 
 class SegmentTable:

@@ -20,10 +20,13 @@ mismatched index).
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -87,27 +90,158 @@ class LoadedIndex:
 def write_lock(index_dir: Path, *, wait: float = 0.0):
     """Hold an exclusive lock for writing `index_dir`; a second writer gets a clear error instead of waiting (or
     after `wait` seconds: the short commits of deferred embedding wait for a build or upload to finish)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    lock_path = index_dir / ".lock"
-    handle = open(lock_path, "w")
+    with coded_write_errors(index_dir):
+        index_dir.mkdir(parents=True, exist_ok=True)
+        lock_path = index_dir / ".lock"
+        handle = open(lock_path, "w")
+    key = str(index_dir.resolve())
     deadline = time.monotonic() + wait
     while True:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             break
         except BlockingIOError:
+            if key in _HELD_HERE:  # another thread of this process (a short vectors commit): wait for it
+                deadline = max(deadline, time.monotonic() + 0.2) if time.monotonic() < _same_process_limit(
+                    key) else deadline
             if time.monotonic() < deadline:
                 time.sleep(0.2)
                 continue
             handle.close()
             raise IndexStoreError("index_locked", path=str(index_dir), lock=str(lock_path)) from None
+    _HELD_HERE[key] = time.monotonic()
     try:
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
+        with coded_write_errors(index_dir):
+            handle.write(str(os.getpid()))
+            handle.flush()
+            yield
     finally:
+        _HELD_HERE.pop(key, None)
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
+
+
+# Index folders this process holds the write lock of (folder -> since when). A writer meeting the lock held by
+# another thread of the same process (the Library's background embedding commits while an upload or a removal
+# comes in) waits for it, up to SAME_PROCESS_WAIT seconds of holding, instead of failing with `index_locked`.
+_HELD_HERE: dict[str, float] = {}
+SAME_PROCESS_WAIT = 120.0
+
+
+def _same_process_limit(key: str) -> float:
+    return _HELD_HERE.get(key, 0.0) + SAME_PROCESS_WAIT
+
+
+# Free space under which a failed write is taken for a full disk (FAISS reports one as a RuntimeError of its own).
+LOW_SPACE_BYTES = 64 * 1024 * 1024
+
+
+@contextmanager
+def coded_write_errors(index_dir: Path):
+    """Turn the operating system's write failures into coded errors: a full disk (ENOSPC, EDQUOT, or a library's
+    own error while little space is left) is `disk_full`, a refused write `index_not_writable`. The writer's own
+    clean-up has run by then: the previous generation stays live."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise IndexStoreError("disk_full", path=str(index_dir), detail=str(exc)) from None
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise IndexStoreError("index_not_writable", path=str(index_dir), reason=exc.strerror or str(exc)) from None
+        raise
+    except RuntimeError as exc:
+        if _free_space(index_dir) < LOW_SPACE_BYTES:
+            raise IndexStoreError("disk_full", path=str(index_dir), detail=str(exc)) from None
+        raise
+
+
+def _free_space(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 1 << 62
+
+
+# --- checksums -------------------------------------------------------------------------------------------------
+# Every file a generation uses has two digests in its manifest ("checksums": path -> [full, quick]). Folders are
+# never rewritten, so a file's digests are computed once, when it is written, and carried to later manifests.
+# Loading checks files up to FULL_CHECK_BYTES whole and larger ones (memory-mapped vectors, FAISS, chunks) by their
+# quick digest: size, first and last QUICK_BYTES; `rag index verify` (`verify_index`) checks every file whole.
+FULL_CHECK_BYTES = 4 * 1024 * 1024
+QUICK_BYTES = 256 * 1024
+
+
+def file_digests(path: Path) -> list[str]:
+    """[digest of the whole file, digest of its size, first and last QUICK_BYTES] (BLAKE2b, 128 bits)."""
+    full = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            full.update(block)
+    return [full.hexdigest(), _quick_digest(path)]
+
+
+def _quick_digest(path: Path) -> str:
+    quick = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        quick.update(str(size).encode())
+        quick.update(handle.read(QUICK_BYTES))
+        if size > QUICK_BYTES:
+            handle.seek(max(QUICK_BYTES, size - QUICK_BYTES))
+            quick.update(handle.read(QUICK_BYTES))
+    return quick.hexdigest()
+
+
+def add_checksums(index_dir: Path, manifest: dict, previous: dict | None = None) -> dict:
+    """Fill `manifest["checksums"]` for every file its segments use, reusing the digests `previous` (or the
+    manifest itself) already has for files of unchanged folders. Called just before a manifest is written."""
+    known = dict((previous or {}).get("checksums", {})) | manifest.get("checksums", {})
+    manifest["checksums"] = {name: known.get(name) or file_digests(index_dir / name)
+                             for entry in manifest.get("segments", []) for name, _ in segment_files(entry)}
+    return manifest
+
+
+def verify_checksums(index_dir: Path, manifest: dict, *, full: bool) -> int:
+    """Check the files of a manifest against their digests (whole files when `full`, else the fast check);
+    raise `index_corrupt` naming the first file that differs. Returns the number of files checked."""
+    checksums = manifest.get("checksums")
+    if not checksums:
+        return 0  # an index written before checksums: its file sizes are still checked
+    for name, (whole, quick) in checksums.items():
+        path = index_dir / name
+        try:
+            if full or path.stat().st_size <= FULL_CHECK_BYTES:
+                same = file_digests(path)[0] == whole
+            else:
+                same = _quick_digest(path) == quick
+        except OSError as exc:
+            raise IndexStoreError("index_corrupt", path=str(index_dir), detail=f"file {name}: {exc}") from None
+        if not same:
+            raise IndexStoreError("index_corrupt", path=str(index_dir),
+                                  detail=f"file {name} does not match its checksum (changed or damaged)")
+    return len(checksums)
+
+
+def verify_index(index_dir: str | Path | None = None) -> tuple["LoadedIndex", int]:
+    """`rag index verify`: every file of the live generation against its checksum, then every stored row read
+    (passages and table rows parsed). Raises `index_corrupt` (with the rebuild command) on any difference."""
+    index_dir = index_dir_from(index_dir)
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexStoreError("index_missing", path=str(index_dir))
+    manifest = read_manifest(gen)
+    checked = verify_checksums(index_dir, manifest, full=True)
+    loaded = load_index(index_dir)
+    try:
+        for seg in loaded.segments:
+            for i in range(len(seg.chunk_rows)):
+                seg.chunk_rows.line(i)
+            for table in seg.tables.values():
+                for i in range(len(table.rows)):
+                    table.rows.line(i)
+    except (ValueError, IndexError) as exc:
+        raise IndexStoreError("index_corrupt", path=str(index_dir), detail=f"unreadable row: {exc}") from None
+    return loaded, checked
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -115,9 +249,24 @@ def current_generation(index_dir: Path) -> Path | None:
     pointer = index_dir / "CURRENT"
     if not pointer.exists():
         return None
-    name = pointer.read_text(encoding="utf-8").strip()
+    name = _read_pointer(pointer).strip()
+    if not _GENERATION_NAME.fullmatch(name):
+        raise IndexStoreError("index_corrupt", path=str(pointer), detail="CURRENT does not name a generation")
     gen = index_dir / name
-    return gen if name and gen.is_dir() else None
+    return gen if gen.is_dir() else None
+
+
+_GENERATION_NAME = re.compile(r"gen-[0-9A-Za-z_.-]{1,120}")
+
+
+def _read_pointer(pointer: Path) -> str:
+    """The text of CURRENT; garbage (non-UTF-8 bytes) is a damaged index, not a UnicodeDecodeError."""
+    try:
+        return pointer.read_bytes()[:512].decode("utf-8")
+    except UnicodeDecodeError:
+        raise IndexStoreError("index_corrupt", path=str(pointer), detail="CURRENT is not UTF-8 text") from None
+    except OSError as exc:
+        raise IndexStoreError("index_corrupt", path=str(pointer), detail=str(exc)) from None
 
 
 def unique_name(prefix: str) -> str:
@@ -145,8 +294,11 @@ def collect_garbage(index_dir: Path, keep: set[str]) -> None:
 
 
 def referenced(index_dir: Path) -> set[str]:
-    """Folders the live generation uses (itself and its segments)."""
-    gen = current_generation(index_dir)
+    """Folders the live generation uses (itself and its segments); none when CURRENT is damaged."""
+    try:
+        gen = current_generation(index_dir)
+    except IndexStoreError:
+        return set()
     if gen is None:
         return set()
     manifest = read_manifest(gen)
@@ -177,11 +329,11 @@ def load_index(index_dir: str | Path | None = None) -> LoadedIndex:
     index_dir = index_dir_from(index_dir)
     for attempt in range(3):
         pointer = index_dir / "CURRENT"
-        before = pointer.read_text(encoding="utf-8") if pointer.exists() else None
+        before = _read_pointer(pointer) if pointer.exists() else None
         try:
             return _load(index_dir)
         except IndexStoreError:
-            after = pointer.read_text(encoding="utf-8") if pointer.exists() else None
+            after = _read_pointer(pointer) if pointer.exists() else None
             if attempt == 2 or before == after:
                 raise
             log.info("%s changed while loading; loading the new generation", index_dir)
@@ -214,6 +366,7 @@ def _load(index_dir: Path) -> LoadedIndex:
             if not path.is_file() or path.stat().st_size != size:
                 raise IndexStoreError("index_corrupt", path=str(index_dir),
                                       detail=f"file {name} is missing or has the wrong size")
+    verify_checksums(index_dir, manifest, full=False)  # damage that keeps sizes (zeroed files, changed bytes)
     try:
         segments = [open_segment(index_dir, entry) for entry in manifest["segments"]]
         deleted = [set(entry.get("deleted", [])) for entry in manifest["segments"]]

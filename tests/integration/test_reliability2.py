@@ -259,3 +259,191 @@ def test_questions_empty_punctuation_nul_and_too_long(tmp_path):
     assert "quá dài" in answer.answer and "100.000" in answer.answer and not answer.citations
     normal = assistant.ask("x" * 980 + " Ban Tổ chức")  # under the limit: read, not refused
     assert "quá dài" not in normal.answer and normal.answer != "Xin hãy nhập câu hỏi."
+
+
+# ------------------------------------------------------------------------------------ damaged index, full disk
+
+REBUILD = "rag index build <thư mục>"
+
+
+@pytest.fixture(scope="module")
+def ab_built(tmp_path_factory):
+    index = tmp_path_factory.mktemp("ab") / "index"
+    proc = build_cli(index, DOC_A, DOC_B)
+    assert proc.returncode == 0, proc.stderr
+    return index, chunk_ids_by_doc(index)
+
+
+@pytest.fixture
+def ab_index(ab_built, tmp_path):
+    """A private copy of an index of documents A and B (built once per module)."""
+    src, ids = ab_built
+    shutil.copytree(src, tmp_path / "index")
+    return tmp_path / "index", ids
+
+
+def _seg(index: Path) -> Path:
+    return sorted(index.glob("seg-*"))[0]
+
+
+def _zero(path: Path) -> None:
+    path.write_bytes(bytes(path.stat().st_size))
+
+
+def _flip_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _garble(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[128:] = bytes((i * 37 + 11) % 256 for i in range(len(data) - 128))
+    path.write_bytes(bytes(data))
+
+
+DAMAGE = {
+    "dense.faiss-zeroed": lambda index: _zero(_seg(index) / "dense.faiss"),
+    "bm25_tf-zeroed": lambda index: _zero(_seg(index) / "bm25_tf.npy"),
+    "duties_units_ids-garbage": lambda index: _garble(_seg(index) / "duties_units_ids.npy"),
+    "chunks.jsonl-one-byte": lambda index: _flip_byte(_seg(index) / "chunks.jsonl"),
+    "bm25_rows-garbage": lambda index: _garble(_seg(index) / "bm25_rows.npy"),
+    "chunk_offsets-garbage": lambda index: _garble(_seg(index) / "chunk_offsets.npy"),
+    "CURRENT-not-utf8": lambda index: (index / "CURRENT").write_bytes(b"\xff\xfe\x00gen\x80"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_damage_that_keeps_sizes_is_refused_with_rebuild_command(damage, ab_index):
+    """Damage that keeps file sizes: list, ask and verify exit 1 with the Vietnamese message and the rebuild
+    command, no traceback; `rag index build` then rebuilds a good index (the damaged files are not reused)."""
+    index, before = ab_index
+    assert rag_cli("index", "verify", "--index", str(index)).returncode == 0
+    DAMAGE[damage](index)
+    for args in (("index", "list"), ("index", "verify"), ("ask", "Ban Tổ chức phải làm gì?")):
+        proc = rag_cli(*args, "--index", str(index))
+        assert proc.returncode == 1, (args, proc.stdout)
+        assert "bị hỏng" in proc.stderr and REBUILD in proc.stderr, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr
+    assert build_cli(index, DOC_A, DOC_B).returncode == 0
+    assert rag_cli("index", "verify", "--index", str(index)).returncode == 0
+    assert chunk_ids_by_doc(index) == before
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB tmpfs (root only; skipped elsewhere)."""
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small filesystem here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_full_disk_add_and_remove_are_coded_and_leave_index(small_disk):
+    index = small_disk / "index"
+    assert build_cli(index, DOC_A, DOC_B).returncode == 0
+    before = chunk_ids_by_doc(index)
+    fd = os.open(small_disk / "filler", os.O_WRONLY | os.O_CREAT)  # fill the disk to the last byte
+    try:
+        while os.write(fd, bytes(4096)):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    for args in (("add", str(DOC_C)), ("remove", DOC_A.name)):
+        proc = rag_cli("index", *args, "--index", str(index), "--embedder", EMBEDDER, "-q")
+        assert proc.returncode == 1, args
+        assert "hết dung lượng đĩa" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+        assert chunk_ids_by_doc(index) == before
+    (small_disk / "filler").unlink()
+    assert rag_cli("index", "add", str(DOC_C), "--index", str(index), "--embedder", EMBEDDER, "-q").returncode == 0
+
+
+# ------------------------------------------------------------------------------------ smaller items
+
+def test_scan_with_page_footer_gets_ocr_hint(tmp_path):
+    import io
+
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw
+
+    from rag.documents.readers import read_document
+    from rag.errors import DocumentError
+    from tests.support.render import _font_dir
+
+    image = Image.new("RGB", (400, 560), "white")
+    draw = ImageDraw.Draw(image)
+    for y in range(40, 520, 24):
+        draw.rectangle((40, y, 360, y + 10), fill="black")
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", _font_dir() + "DejaVuSans.ttf")
+    for n in range(1, 4):
+        pdf.add_page()
+        pdf.image(io.BytesIO(png.getvalue()), x=10, y=10, w=190)
+        pdf.set_font("DejaVu", size=10)
+        pdf.set_xy(90, 285)
+        pdf.cell(30, 5, f"Trang {n}/3")
+    path = tmp_path / "ban-scan.pdf"
+    pdf.output(str(path))
+    with pytest.raises(DocumentError) as caught:
+        read_document(path)
+    assert caught.value.code == "pdf_no_text" and "OCR" in caught.value.message_vi and "3 trang" in caught.value.message_vi
+
+
+def test_nested_docx_table_text_is_read(tmp_path):
+    import docx
+
+    from rag.documents.readers import read_document
+
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH thực hiện nhiệm vụ")
+    outer = document.add_table(rows=1, cols=2)
+    outer.cell(0, 0).text = "Nhiệm vụ"
+    inner = outer.cell(0, 1).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text = "Ban Nội chính Thành ủy rà soát hồ sơ"
+    deeper = inner.cell(0, 1).add_table(rows=1, cols=1)
+    deeper.cell(0, 0).text = "trước ngày 15/9/2025"
+    document.save(tmp_path / "long-bang.docx")
+    text = "\n".join(line.text for line in read_document(tmp_path / "long-bang.docx").lines)
+    assert "Ban Nội chính Thành ủy rà soát hồ sơ" in text and "trước ngày 15/9/2025" in text
+
+
+def test_same_text_in_other_encodings_is_one_document(tmp_path):
+    text = DOC_A.read_text(encoding="utf-8")
+    variants = {"goc.txt": text.encode("utf-8"), "utf16.txt": text.encode("utf-16"),
+                "bom.txt": b"\xef\xbb\xbf" + text.encode("utf-8"), "crlf.txt": text.replace("\n", "\r\n").encode()}
+    for name, data in variants.items():
+        (tmp_path / name).write_bytes(data)
+    index = tmp_path / "index"
+    proc = add_cli(index, *(tmp_path / name for name in variants))
+    assert proc.returncode == 1
+    assert len(chunk_ids_by_doc(index)) == 1
+    assert sum("trùng nội dung" in line for line in proc.stderr.splitlines()) == 3
+
+
+def test_nfd_name_removed_by_nfc_spelling_and_list_escapes_controls(tmp_path):
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "kế-hoạch.txt")
+    odd = "dong\nmoi\tcot.txt"
+    for name in (nfd, odd):
+        shutil.copy(DOC_A if name == nfd else DOC_B, tmp_path / name)
+    index = tmp_path / "index"
+    assert add_cli(index, tmp_path / nfd, tmp_path / odd).returncode == 0
+    listing = rag_cli("index", "list", "--index", str(index))
+    rows = [line for line in listing.stdout.splitlines() if "\t" in line]
+    assert len(rows) == 2 and all(line.count("\t") == 3 for line in rows), listing.stdout
+    assert any(line.startswith("dong\\nmoi\\tcot.txt\t") for line in rows)
+    proc = rag_cli("index", "remove", unicodedata.normalize("NFC", "kế-hoạch.txt"), "--index", str(index), "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert list(chunk_ids_by_doc(index)) == [odd]

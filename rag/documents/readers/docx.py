@@ -176,17 +176,26 @@ def _is_heading(paragraph) -> bool:
     return False
 
 
-def _table_lines(table) -> list[TextLine]:
+MAX_TABLE_DEPTH = 8  # tables inside table cells are read down to this depth
+
+
+def _table_lines(table, depth: int = 0) -> list[TextLine]:
+    """One line per row ("cell | cell"), then the rows of tables nested in its cells (python-docx's cell.text
+    holds only the cell's own paragraphs: nested tables were never read)."""
     lines: list[TextLine] = []
     for row in table.rows:
-        cells, seen = [], set()
+        cells, seen, nested = [], set(), []
         for cell in row.cells:
             if id(cell._tc) in seen:  # horizontally merged cells repeat
                 continue
             seen.add(id(cell._tc))
             cells.append(" ".join(cell.text.split()))
+            if depth < MAX_TABLE_DEPTH:
+                nested.extend(cell.tables)
         if any(cells):
             lines.append(TextLine(" | ".join(cells), None, False))
+        for inner in nested:
+            lines.extend(_table_lines(inner, depth + 1))
     return lines
 
 

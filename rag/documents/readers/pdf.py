@@ -115,4 +115,7 @@ def read_pdf(path: str | Path) -> RawDocument:
     if empty:
         logger.warning("%s: pages without text (scanned?): %s", p, empty[:20])
     lines = [TextLine(text, number, False) for number, page in enumerate(strip_running_lines(pages), 1) for text in page]
+    if not any(_PAGE_NUMBER_RE.match(line.text) is None for line in lines):
+        # Only page numbers ("Trang 1/3") or running footers: a scan with a printed footer, not a text document.
+        raise DocumentError(str(p), "pdf_no_text", pages=len(pages))
     return RawDocument(path=str(p), lines=lines, kind="pdf", pages=len(pages))
