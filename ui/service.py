@@ -22,7 +22,7 @@ from rag.feedback import FeedbackStore
 from rag.library import Library
 from rag.text.dates import DateWindow, parse_user_date
 
-from .conversation import (citation_dict, empty_viewer, render_conversation, render_viewer,
+from .conversation import (citation_dict, short_document_name, empty_viewer, render_conversation, render_viewer,
                            source_line)
 from .render import document_row, duty_row, eval_rows, format_day, metrics_markdown, shown_path
 
@@ -117,6 +117,8 @@ class UIService:
             yield render_conversation(turns + [turn]), turns, conversation, ""
             time.sleep(0.02)
         turn["a"] = answer.answer
+        if answer.notice:  # semantic search still being prepared for new documents
+            turn["notice"] = answer.notice
         del turn["done"]
         turns.append(turn)
         yield render_conversation(turns), turns, answer.conversation or conversation, ""
@@ -297,6 +299,20 @@ class UIService:
         """File names of the indexed documents (the ids used to remove them)."""
         return sorted((self.assistant.documents or {}).keys())
 
+    def document_choices(self) -> list[tuple[str, str]]:
+        """(label, file name) for the document pickers: the short name ("CV (KL 183) · HP") and the kind spelled
+        out and without diacritics, so that typing "KL 183", "cong van" or the file name finds it."""
+        from rag.text.normalize import fold
+
+        out = []
+        for name, meta in sorted((self.assistant.documents or {}).items()):
+            short = short_document_name(name, meta)
+            kind = meta.get("doc_type") or ""
+            label = f"{short} — {kind} — {name}" if kind else f"{short} — {name}"
+            folded = fold(kind)
+            out.append((f"{label} ({folded})" if folded and folded != kind.lower() else label, name))
+        return out
+
     def add_files(self, paths: list) -> str:
         """Add uploaded files through the Library; a Vietnamese report (Markdown), one line per file."""
         paths = [p if isinstance(p, str) else getattr(p, "name", str(p)) for p in (paths or [])]
@@ -317,6 +333,22 @@ class UIService:
                 else:
                     lines.append(f"- ✅ «{path.name}» đã có trong chỉ mục (không thay đổi).")
         return "\n".join(lines)
+
+    def indexing_status(self) -> str:
+        """HTML of what indexing is doing now: uploads still queued or being read, and the semantic part (passages
+        embedded out of all) while the background worker computes vectors. Empty when nothing is under way."""
+        parts = []
+        for job in self.library.upload_jobs():
+            if not job.ended:
+                parts.append(f"<li>{html.escape(job.message_vi)}</li>")
+        lines = f"<ul>{''.join(parts)}</ul>" if parts else ""
+        done, total = self.assistant.embedding_progress or (0, 0)
+        if total and done < total:
+            share = 100 * done // total
+            lines += (f'<div class="tien-do-nhung"><label for="tien-do-nhung">Chuẩn bị tìm theo ngữ nghĩa: '
+                      f'{done}/{total} đoạn ({share}%). Văn bản mới đã tìm được theo từ khoá.</label> '
+                      f'<progress id="tien-do-nhung" max="{total}" value="{done}">{share}%</progress></div>')
+        return lines
 
     def remove_document(self, name: str | None) -> str:
         """Remove one document from the index (and its uploaded copy)."""
@@ -349,19 +381,47 @@ class UIService:
         if start and end and start > end:
             raise ValueError(InputError("date_order").message_vi + ".")
         window = DateWindow(before=end, after=start) if start or end else None
-        query = DutyQuery(units=[unit] if unit else [], window=window, today=when)
+        units = self.resolve_units(unit)
+        query = DutyQuery(units=units, window=window, today=when)
         selected = self.assistant.duties.select(query)[0]
         rows = [duty_row(duty, when) for duty in selected[:MAX_TABLE_ROWS]]
         shown = ""
         if start or end:
             shown = f", hạn {'từ ' + format_day(start) if start else ''}{' ' if start and end else ''}" \
                     f"{'đến ' + format_day(end) if end else ''}"
-        message = (f"**{len(selected)} nhiệm vụ**" + (f" của {unit}" if unit else " (mọi đơn vị)") + shown
+        named = "; ".join(units)
+        message = (f"**{len(selected)} nhiệm vụ**" + (f" của {named}" if units else " (mọi đơn vị)") + shown
                    + f"; trạng thái tính đến {format_day(when)}.")
         if len(selected) > len(rows):
             message += (f" Bảng hiện {len(rows)} nhiệm vụ có hạn sớm nhất; tệp tải xuống (CSV, XLSX, ICS) có đủ "
                         f"{len(selected)} nhiệm vụ.")
         return rows, selected, message
+
+    def resolve_units(self, typed: str | None) -> list[str]:
+        """The units a typed name stands for, read like a question: without diacritics ("to chuc thanh uy"),
+        abbreviations ("BTC TU"), short names. Raises ValueError with the closest names when nothing matches."""
+        from rag.answering.analysis import analyze
+        from rag.text.abbreviations import expand
+        from rag.text.normalize import fold, match_key
+        from rag.text.units import closest_units
+
+        typed = (typed or "").strip()
+        if not typed:
+            return []
+        known = list(self.assistant.duties.known_units)
+        if typed in known:
+            return [typed]
+        units = [u for u in analyze(typed, fold(typed), self.assistant.facts).units if u in known]
+        if units:
+            return units
+        wanted = match_key(expand(typed)[0])
+        containing = [u for u in known if wanted and wanted in match_key(u)]
+        if len(containing) == 1:  # "to chuc thanh uy": part of one unit's name
+            return containing
+        starting = [u for u in known if match_key(u).startswith(wanted)] or containing
+        suggestions = starting[:6] or closest_units(expand(typed)[0], known)[:6]
+        hint = f" Có phải: {'; '.join(suggestions)}?" if suggestions else ""
+        raise ValueError(f"Không có đơn vị nào khớp với «{typed}».{hint}")
 
     def export_duties(self, selected: list, fmt: str, as_of: str | None) -> str:
         """Write the selected duties as CSV, XLSX or ICS; return the file path."""
@@ -383,12 +443,12 @@ class UIService:
         from rag.evaluation.runner import run_eval
         from rag.evaluation.testset import load_testset
 
-        cases = load_testset(testset_file or self.testset)
-        if limit and limit > 0:
-            cases = cases[: int(limit)]
+        every = load_testset(testset_file or self.testset)
+        cases = every[: int(limit)] if limit and limit > 0 else every
         assistant = self.assistant
         result = run_eval(assistant, cases, k=5, progress=False)
-        return self.scored_index(assistant, cases) + "\n\n" + metrics_markdown(result, len(cases)), eval_rows(result)
+        # The corpus of a test set is what all its cases name, also when only the first N are run.
+        return self.scored_index(assistant, every) + "\n\n" + metrics_markdown(result, len(cases)), eval_rows(result)
 
     def scored_index(self, assistant, cases) -> str:
         """Which index an evaluation scores, with how many documents, and a warning when documents outside the test

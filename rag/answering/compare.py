@@ -14,7 +14,7 @@ import re
 
 from ..duties.model import deadline_label
 from ..duties.query import DutyQuery
-from ..text.normalize import fold
+from ..text.normalize import fold, tokenize
 from .citations import CitationList
 from .models import Answer, Citation
 from .analysis import side_segments
@@ -32,6 +32,10 @@ def sides(q: Question, assistant) -> list[Side]:
     own for its units and documents; what a half does not say (the unit asked about, a document named once for
     both) comes from the whole question."""
     everything = list(assistant.documents)
+    # Each side is restricted to its own documents: the places named are filters, not words its passages must hold
+    # (a passage of Hải Phòng's programme never says "Hưng Yên").
+    place_words = {t for p in q.places for t in tokenize(p, bigrams=False)}
+    content = tuple(t for t in q.content if not set(t.split("_")) & place_words)
     shared = list(q.documents) if q.documents else None  # a scope both sides share, when it leaves something
     out: list[Side] = []
     for segment in side_segments(q.text, assistant.facts):
@@ -49,14 +53,14 @@ def sides(q: Question, assistant) -> list[Side]:
         out.append(Side(label, dataclasses.replace(
             q, units=tuple(units), documents=tuple(docs) if docs is not None else None,
             places=half.places or q.places, refs=half.refs or q.refs, cited_only=half.cited_only,
-            compare=False, yes_no=False)))
+            compare=False, yes_no=False, content=content if half.places else q.content)))
     if len(out) >= 2:
         return out
     if len(q.places) >= 2:  # "HP va HY ...": one side per place
         for place in q.places:
             docs = [n for n in everything if assistant.documents[n].get("place") == place]
             out.append(Side(place, dataclasses.replace(q, documents=tuple(docs), places=(place,), compare=False,
-                                                       yes_no=False)))
+                                                       yes_no=False, content=content)))
     return out if len(out) >= 2 else []
 
 

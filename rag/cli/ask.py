@@ -47,7 +47,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def register(sub) -> None:
     """Add `rag ask` to the `rag` command line."""
     ask = sub.add_parser("ask", help="trả lời một câu hỏi kèm trích dẫn nguồn")
-    ask.add_argument("question", nargs="+", help='câu hỏi, hoặc "-" để đọc mỗi dòng một câu hỏi từ stdin')
+    ask.add_argument("question", nargs="+", metavar="CÂU_HỎI", help='câu hỏi, hoặc "-" để đọc mỗi dòng một câu hỏi từ stdin')
     ask.add_argument("--json", action="store_true", help="in mỗi câu trả lời thành một đối tượng JSON")
     ask.add_argument("--index", help="thư mục chỉ mục")
     ask.add_argument("--embedder", help="phải trùng bộ nhúng của chỉ mục")

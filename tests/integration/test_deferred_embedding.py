@@ -156,3 +156,21 @@ def test_the_command_line_shows_what_is_left_and_embeds_it(tmp_path, corpus_copy
     assert f"{total}/{total}" in embedded.stdout
     assert "rag index embed" not in run("list").stdout
     assert load_index(ix).embedding_progress == (total, total)
+
+
+def test_the_ui_shows_the_semantic_progress_and_says_so_under_answers(tmp_path, corpus_copy):
+    from ui.service import UIService
+
+    ix = tmp_path / "ix"
+    Library(ix, embedder=EMB).build([corpus_copy], embed="later")
+    library = Library(ix, embedder=EMB, upload_dir=tmp_path / "up")
+    service = UIService(library)
+    total = load_index(ix).embedding_progress[1]
+    status = service.indexing_status()
+    assert f"0/{total} đoạn" in status and "<progress" in status and "từ khoá" in status
+    *_, (page, turns, _, _) = list(service.chat("Ban Tổ chức Thành ủy phải làm gì?", [], None))
+    assert turns[-1]["notice"] and "ghi-chu-chi-muc" in page and "từ khoá" in page
+    library.embed_pending()
+    assert service.indexing_status() == ""
+    *_, (page, turns, _, _) = list(service.chat("Ban Tổ chức Thành ủy phải làm gì?", [], None))
+    assert "notice" not in turns[-1] and "ghi-chu-chi-muc" not in page

@@ -40,7 +40,7 @@ def test_thumbs_down_becomes_a_test_case_run_from_the_evaluation_tab(corpus_inde
             page.wait_for_function("() => document.querySelector('#chat [data-v=down]').classList.contains('chosen')")
             page.locator("#noi-dung-gop-y textarea").fill(COMMENT)
             page.locator("#luu-gop-y").click()
-            page.wait_for_function("() => document.querySelector('#thong-bao-phan-hoi').innerText.includes('góp ý')")
+            page.wait_for_function("() => document.querySelector('#thong-bao-phan-hoi').innerText.includes('Đã lưu góp ý')")
 
             stored = FeedbackStore(index_dir).list()
             assert len(stored) == 1 and stored[0].rating == "down" and stored[0].question == QUESTION

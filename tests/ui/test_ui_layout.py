@@ -10,6 +10,7 @@ import pytest
 
 from tests.ui.browser import SHOTS, ask, browser_page, foreign_requests, needs_chromium, open_citation, shot, tab
 from tests.ui.conftest import launch_ui
+from tests.ui.english import english_words
 
 pytestmark = needs_chromium
 pytest.importorskip("playwright.sync_api")
@@ -75,6 +76,18 @@ def app_url(corpus_index):  # noqa: F811 - pytest fixture injection
     app.close()
 
 
+def _shot_in_vietnamese(page, name: str) -> None:
+    """Take the screenshot, and fail on any English word the user can read on the screen. Gradio's own status
+    line shows "Loading…" for a moment while a component (re)loads: the screen is taken once it is gone."""
+    page.wait_for_function("() => !document.body.innerText.includes('Loading')", timeout=30_000)
+    shot(page, name)
+    words = english_words(page.locator("body").inner_text())
+    where = page.evaluate("""(words) => [...document.querySelectorAll('body *')].filter(e => words.some(w =>
+        (e.innerText || '').includes(w)) && ![...e.children].some(c => words.some(w => (c.innerText || '').includes(w))))
+        .map(e => e.outerHTML.slice(0, 300))""", words) if words else []
+    assert words == [], f"English on the screen of {name}: {words} in {where}"
+
+
 def _name(tab_id: str, width: int, dark: bool) -> str:
     return f"{tab_id}{'-phone' if width < 600 else ''}{'-dark' if dark else ''}.png"
 
@@ -98,7 +111,7 @@ def test_every_tab_fits_and_is_readable(app_url, width, dark):
         if width < 600:
             page.evaluate("document.querySelector('#chat .turn:last-child .nguon-list').scrollIntoView()")
             assert page.evaluate(LAYOUT_PROBLEMS_JS) == []
-        shot(page, _name("hoi-dap", width, dark))
+        _shot_in_vietnamese(page, _name("hoi-dap", width, dark))
 
         tab(page, "Nhiệm vụ")
         unit_box = page.locator("#don-vi input")
@@ -114,12 +127,12 @@ def test_every_tab_fits_and_is_readable(app_url, width, dark):
             labels = first.locator("td").evaluate_all("tds => tds.map(td => getComputedStyle(td, '::before').content)")
             assert '"Nhiệm vụ"' in labels and '"Thời hạn"' in labels, labels
         assert page.evaluate(LAYOUT_PROBLEMS_JS) == []
-        shot(page, _name("nhiem-vu", width, dark))
+        _shot_in_vietnamese(page, _name("nhiem-vu", width, dark))
 
         tab(page, "Văn bản")
         page.wait_for_function("() => document.querySelector('#bang-van-ban').innerText.includes('không ghi số')")
         assert page.evaluate(LAYOUT_PROBLEMS_JS) == []
-        shot(page, _name("van-ban", width, dark))
+        _shot_in_vietnamese(page, _name("van-ban", width, dark))
 
         tab(page, "Đánh giá")
         n_box = page.locator("#so-cau input")
@@ -129,7 +142,7 @@ def test_every_tab_fits_and_is_readable(app_url, width, dark):
         page.wait_for_function("() => document.querySelectorAll('#bang-danh-gia tbody tr').length === 3",
                                timeout=240_000)
         assert page.evaluate(LAYOUT_PROBLEMS_JS) == []
-        shot(page, _name("danh-gia", width, dark))
+        _shot_in_vietnamese(page, _name("danh-gia", width, dark))
         assert foreign_requests(page) == []
     for name in ("hoi-dap", "nhiem-vu", "van-ban", "danh-gia"):
         assert (SHOTS / _name(name, width, dark)).stat().st_size > 10_000

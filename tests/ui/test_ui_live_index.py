@@ -58,3 +58,31 @@ def test_removed_on_the_command_line_is_no_longer_cited(corpus_index, tmp_path):
             assert "không có trong chỉ mục" in metrics and KL183.removesuffix(".txt") in metrics, metrics
     finally:
         app.close()
+
+
+def test_removing_in_the_ui_asks_first(corpus_index, tmp_path):  # noqa: F811
+    index_dir = copy_index(tmp_path / "index")
+    app, url = launch_ui(index_dir)
+    try:
+        with browser_page(url) as page:
+            tab(page, "Văn bản")
+            picker = page.locator("#chon-xoa input")
+            picker.click()
+            picker.press_sequentially("KL 183", delay=30)  # the short name finds the document
+            page.wait_for_function("() => document.querySelectorAll('[role=option]').length === 1")
+            options = page.get_by_role("option")
+            assert KL183 in options.first.inner_text()
+            options.first.click()
+            page.locator("#xoa-van-ban").click()
+            page.locator("#xac-nhan-xoa").first.wait_for(state="visible")
+            assert KL183 in page.locator("#xac-nhan-xoa").first.inner_text()
+            page.locator("#huy-xoa").click()
+            page.locator("#xac-nhan-xoa").first.wait_for(state="hidden")
+            assert KL183 in app.service.assistant.documents  # nothing removed without confirming
+            page.locator("#xoa-van-ban").click()
+            page.locator("#xoa-han").click()
+            page.wait_for_function("() => document.querySelector('#thong-bao-van-ban').innerText.includes('Đã xóa')")
+            assert KL183 not in app.service.assistant.documents
+            assert KL183 not in page.locator("#bang-van-ban").inner_text()
+    finally:
+        app.close()

@@ -1,0 +1,74 @@
+"""Constraints and asked answer types verified on the sample corpus (issue 13: confident answers where the documents
+do not say). Each test pairs a question the documents cannot answer with a close one they can, so that a rule which
+refuses everything, or nothing, fails.
+"""
+
+from rag.text.normalize import contains
+
+KL183 = "haiphong-thanhuy-cv-trien-khai-kl183.txt"
+HP121 = "haiphong-thanhuy-ctr-thuc-hien-kl121.txt"
+CQD = "haiphong-dangbo-cqd-ctr-dai-hoi-2025-2030.txt"
+HU316 = "huyenuy-kh-thuc-hien-ctr316.txt"
+
+
+def _docs(answer) -> set[str]:
+    return {c.doc for c in answer.citations}
+
+
+def test_a_named_unit_absent_from_the_scoped_document_is_not_answered_with_other_units(assistant):
+    refused = assistant.ask("ban noi chinh thanh uy hai phong phai lam gi ve PCTN theo CV KL183?")
+    assert refused.abstained and "Ban Nội chính Thành ủy" in refused.answer
+    assert not any(contains(c.text, "Ban Tổ chức Thành ủy") for c in refused.citations)
+    answered = assistant.ask("Ban Nội chính Thành ủy chủ trì việc gì về phòng, chống tham nhũng?")
+    assert not answered.abstained and HP121 in _docs(answered)
+
+
+def test_a_block_given_by_its_phan_cong_line_belongs_to_that_unit(assistant):
+    answer = assistant.ask("Ban Tổ chức Đảng ủy phải làm gì để nâng cao chất lượng sinh hoạt chi bộ?")
+    assert not answer.abstained and _docs(answer) == {CQD}
+    assert contains(answer.answer, "sinh hoạt chi bộ")
+
+
+def test_an_event_date_is_not_a_deadline_nor_a_cited_documents_date(assistant):
+    for question in ("Đại hội Đảng bộ tỉnh Hưng Yên lần thứ XX tổ chức vào ngày nào?",
+                     "Hội nghị quán triệt Kết luận 121 của Thành ủy Hải Phòng được tổ chức vào ngày nào?"):
+        assert assistant.ask(question).abstained, question
+    timed = assistant.ask("Các cấp ủy tổ chức quán triệt Nghị quyết Đại hội Đảng bộ các cơ quan Đảng trong thời gian nào?")
+    assert not timed.abstained and contains(timed.answer, "trong tháng 9/2025")
+
+
+def test_a_units_duty_needs_its_own_date_while_a_documents_date_answers_for_the_document(assistant):
+    periodic = assistant.ask("Văn phòng Thành ủy phải báo cáo tiến độ thực hiện Công văn triển khai KL183 vào ngày nào "
+                             "hằng tháng?")
+    assert periodic.abstained  # "định kỳ": no day, and the other units' 22nd and 23rd are not the Văn phòng's
+    issued = assistant.ask("Kế hoạch 300-KH/HU của Ban Chấp hành Đảng bộ huyện ra ngày nào?")
+    assert not issued.abstained and contains(issued.answer, "21/01/2025") and HU316 in _docs(issued)
+
+
+def test_a_cited_documents_issuer_does_not_restrict_the_search_to_that_issuers_documents(assistant):
+    q = assistant.read("Chương trình hành động số 05-CTr/TU của Thành ủy về Nghị quyết Đại hội đại biểu Đảng bộ thành "
+                       "phố ban hành ngày nào?")
+    assert q.documents is None or CQD in q.documents
+    answer = assistant.ask(q)
+    assert not answer.abstained and contains(answer.answer, "06/11/2025") and CQD in _docs(answer)
+
+
+def test_a_front_named_with_the_district_level_is_not_the_citys_or_the_provinces(assistant):
+    q = assistant.read("mo hinh truong ban dan van HU kiem chu tich MTTQ huyen con duy tri khong")
+    assert not any(u.endswith(("thành phố", "tỉnh")) for u in q.units if "Mặt trận" in u)
+    assert any("Mặt trận" in u for u in assistant.read("Đảng ủy MTTQ thành phố được giao gì?").units)
+
+
+def test_comparison_words_are_not_topic_words(assistant):
+    answer = assistant.ask("Trong CV KL183 có hai mốc báo cáo hằng tháng về chính quyền 2 cấp, mỗi mốc dành cho ai?")
+    assert not answer.abstained and _docs(answer) == {KL183}
+    assert contains(answer.answer, "ngày 22 hằng tháng") and contains(answer.answer, "ngày 23 hằng tháng")
+
+
+def test_who_is_asks_for_a_person_and_board_names_are_not_people(assistant):
+    from rag.answering.answer import has_person
+
+    assert assistant.ask("Ai là Trưởng Ban Tổ chức Tỉnh ủy Hưng Yên hiện nay?").abstained
+    assert has_person("T/M BAN THƯỜNG VỤ, BÍ THƯ Nguyễn Hữu Nghĩa") and has_person("Phó bí thư Phạm Quang Sáng")
+    assert not has_person("Tham mưu Ban Thường vụ Tỉnh ủy chỉ đạo thực hiện")
+    assert not has_person("Trường Chính trị Tô Hiệu chủ trì") and not has_person("phong cách Hồ Chí Minh")
