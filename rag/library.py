@@ -141,6 +141,7 @@ class UploadResult:
                 report.index_dir = job.report.index_dir
                 report.chunks = job.report.chunks
                 report.characters.update(job.report.characters)
+                report.pending_chunks += job.report.pending_chunks
             if job.status == "done":
                 report.indexed.append(job.name)
             elif job.status == "unchanged":

@@ -340,7 +340,7 @@ class Fuzzer:
             self._fail(f"cli:exit{proc.returncode}", shown, path.suffix, detail)
         elif proc.returncode == 1 and not any(line.startswith(("Lỗi", "LỖI")) for line in proc.stderr.splitlines()):
             self._fail("cli:NoMessage", shown, path.suffix, detail)
-        if index.exists() and self.tried % 10 == 0:
+        if (index / "CURRENT").exists() and self.tried % 10 == 0:  # an index was written: it must load
             from rag.index.store import load_index  # noqa: PLC0415
 
             try:

@@ -267,6 +267,7 @@ def parse_structure(lines: list[TextLine]) -> ParsedStructure:
     return ParsedStructure(header=header, root=root, footnotes=footnotes, end_block=end_block)
 
 
+MAX_SENTENCE_CELLS = 12  # rows with more cells keep "|" between them (each "; " is a clause duty extraction reads)
 _TABLE_RULE = re.compile(r"^\|?[\s:|\-–=+]+\|?$")
 # Header words of the columns of a task table (folded), in the order a task sentence wants them.
 _COLUMNS = (
@@ -328,8 +329,9 @@ def _row_sentence(header: list[str], roles: dict[int, str], cells: list[str]) ->
             name = next(header[i] for i, r in roles.items() if r == "deadline")
             text += f"; {name}: {by_role['deadline']}"
         return "; ".join([text] + rest)
-    return "; ".join(f"{header[i] if i < len(header) else ''}: {cell}".lstrip(": ")
-                     for i, cell in enumerate(cells) if cell)
+    separator = "; " if len(cells) <= MAX_SENTENCE_CELLS else " | "  # a 5,000-cell row is not 5,000 clauses
+    return separator.join(f"{header[i] if i < len(header) else ''}: {cell}".lstrip(": ")
+                          for i, cell in enumerate(cells) if cell)
 
 
 def _in_end_block(text: str, state: str, signature_lines: int) -> bool:
