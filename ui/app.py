@@ -101,6 +101,8 @@ mark {background: #ffe58a; color: #1f2328; padding: 0 1px; border-radius: 2px;}
 .bang-trong {color: var(--body-text-color-subdued); padding: 8px 0;}
 @media (max-width: 700px) {
   .tabs .tab-container button {padding-left: 7px; padding-right: 7px;}
+  #dau-trang {flex-wrap: wrap;}
+  #dau-trang > :first-child {flex: 1 1 100% !important; min-width: 100% !important;}
   .bang, .bang tbody, .bang tr, .bang td {display: block; width: 100%; box-sizing: border-box;}
   .bang colgroup, .bang thead {display: none;}
   .bang tr {border: 1px solid var(--border-color-primary); border-radius: 8px; margin-bottom: 10px;
