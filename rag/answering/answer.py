@@ -197,7 +197,8 @@ def should_abstain(question: Question, hits: list[Hit], policy: AbstainPolicy) -
     before retrieval, by the assistant: `unknown_names`.)"""
     tokens = topic_content(question)
     best_cov = max((coverage(tokens, h.chunk.index_text()) for h in hits[:3]), default=0.0)
-    best_cos = max((h.dense_score for h in hits[:3]), default=0.0)
+    # A passage still waiting for its vector has no cosine: then only coverage decides (as for BM25 alone).
+    best_cos = 0.0 if any(not h.embedded for h in hits[:3]) else max((h.dense_score for h in hits[:3]), default=0.0)
     # Only passages that really cover the question may supply the figure or the deadline asked for.
     texts = [h.chunk.text for h in hits[:3] if coverage(tokens, h.chunk.index_text()) >= 0.9 * best_cov]
     missing = quantity_missing(question, texts) or deadline_missing(question, texts)

@@ -77,6 +77,10 @@ class DenseIndex:
         """Number of live rows."""
         return len(self.live_rows)
 
+    def embedded(self, row: int) -> bool:
+        """Whether live row `row` has its vector (False while it waits for deferred embedding)."""
+        return self.searchable is None or bool(self.searchable[self.live_rows[row]])
+
     def vectors_of(self, rows) -> np.ndarray:
         """Vectors of live rows (an int or an array of ints)."""
         single = np.isscalar(rows)

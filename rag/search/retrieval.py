@@ -67,6 +67,7 @@ class Hit:
     dense_score: float = 0.0
     bm25_rank: int | None = None
     dense_rank: int | None = None
+    embedded: bool = True  # False: the passage waits for its vector (deferred embedding), its cosine is unknown
 
 
 class Retriever:
@@ -130,10 +131,17 @@ class Retriever:
         # e5 understands Vietnamese without diacritics poorly; BM25 over folded syllables does not care.
         dense_weight = UNACCENTED_DENSE_WEIGHT if query.unaccented else 1.0
         fused: dict[int, Hit] = {}
+        waiting = mode == "hybrid" and self.dense.searchable is not None  # some passages have no vector yet
         for rank, (row, score) in enumerate(bm25):
             hit = fused.setdefault(row, Hit(self.chunks[row], 0.0, row))
             hit.bm25_score, hit.bm25_rank = score, rank
             hit.score += rrf_share(rank)
+            if waiting and not self.dense.embedded(row):
+                # No dense rank can exist for it yet: its BM25 rank stands in for it, so a new document is not
+                # outranked by old ones only because they have vectors (measured: without this, a document just
+                # uploaded was not in the top 3 for a question only it answers).
+                hit.embedded = False
+                hit.score += rrf_share(rank, weight=dense_weight)
         for rank, (row, score) in enumerate(dense_hits):
             hit = fused.setdefault(row, Hit(self.chunks[row], 0.0, row))
             hit.dense_score, hit.dense_rank = score, rank
@@ -148,6 +156,6 @@ class Retriever:
         if mode == "hybrid" and hits and query_vector is not None:
             # Every hybrid hit gets its cosine (even if it came from BM25 only): the answerer uses it.
             for hit in hits:
-                if hit.dense_rank is None:
+                if hit.dense_rank is None and hit.embedded:
                     hit.dense_score = float(self.dense.vectors_of(hit.row) @ query_vector)
         return hits

@@ -174,3 +174,33 @@ def test_the_ui_shows_the_semantic_progress_and_says_so_under_answers(tmp_path, 
     assert service.indexing_status() == ""
     *_, (page, turns, _, _) = list(service.chat("Ban Tổ chức Thành ủy phải làm gì?", [], None))
     assert "notice" not in turns[-1] and "ghi-chu-chi-muc" not in page
+
+
+NEW_PLAN = """THÀNH ỦY HẢI PHÒNG
+Số 999-KH/TU
+Hải Phòng, ngày 01 tháng 10 năm 2025
+KẾ HOẠCH
+xây dựng Trung tâm Lưu trữ số thành phố và số hóa hồ sơ lưu trữ của các cơ quan đảng
+I. MỤC ĐÍCH, YÊU CẦU
+1. Số hóa toàn bộ hồ sơ lưu trữ lịch sử của các cơ quan đảng thành phố, đưa vào khai thác trên nền tảng Trung tâm Lưu trữ số thành phố.
+II. NHIỆM VỤ
+1. Giao Văn phòng Thành ủy chủ trì xây dựng và đưa vào vận hành Trung tâm Lưu trữ số thành phố, hoàn thành trước ngày 15/12/2025.
+"""
+
+
+@pytest.mark.parametrize("question", ["Đơn vị nào chủ trì xây dựng Trung tâm Lưu trữ số thành phố?",
+                                      "Trung tâm Lưu trữ số thành phố phải hoàn thành khi nào?",
+                                      "trung tam luu tru so thanh pho do ai chu tri"])
+def test_a_document_waiting_for_vectors_is_not_outranked_by_embedded_ones(tmp_path, corpus_copy, question):
+    ix = tmp_path / "ix"
+    library = Library(ix, embedder=EMB)
+    library.build([corpus_copy])
+    plan = tmp_path / "ke-hoach-999.txt"
+    plan.write_text(NEW_PLAN, encoding="utf-8")
+    library.add([plan], embed="later")
+    assistant = library.assistant()
+    assert assistant.embedding_progress[0] < assistant.embedding_progress[1]
+    hits = assistant.retrieve(question, k=3)
+    assert hits[0].chunk.doc == plan.name and not hits[0].embedded
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.citations[0].doc == plan.name and "15/12/2025" in answer.answer
