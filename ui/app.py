@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from rag.errors import user_message
+from rag.text.arguments import VietnameseParser
 
 from .conversation import (CONVERSATION_JS, PICK_PASSAGE_JS, SCROLL_TO_CITED_JS, empty_viewer,
                            render_conversation)
@@ -428,29 +429,9 @@ def launch(app, *, host: str = DEFAULT_HOST, port: int | None = DEFAULT_PORT, au
     )
 
 
-class _VietnameseParser(argparse.ArgumentParser):
-    """argparse with its own words in Vietnamese (the same as `rag --help`; `rag.cli` sits above `ui`)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("add_help", False)
-        super().__init__(*args, **kwargs)
-        self.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
-
-    def format_usage(self) -> str:
-        return super().format_usage().replace("usage:", "cách dùng:")
-
-    def format_help(self) -> str:
-        return (super().format_help().replace("usage:", "cách dùng:")
-                .replace("positional arguments:", "tham số:").replace("options:", "tùy chọn:"))
-
-    def error(self, message: str):
-        self.print_usage(sys.stderr)
-        self.exit(2, f"rag ui: lỗi: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of `rag ui`."""
-    parser = _VietnameseParser(prog="rag ui", description="Giao diện web của trợ lý văn bản chỉ đạo.")
+    parser = VietnameseParser(prog="rag ui", description="Giao diện web của trợ lý văn bản chỉ đạo.")
     parser.add_argument("--index", help="thư mục chỉ mục (mặc định: $RAG_INDEX hoặc ./index)")
     parser.add_argument("--host", default=DEFAULT_HOST, help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="cổng (mặc định 7860)")

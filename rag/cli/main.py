@@ -9,6 +9,7 @@ import sys
 from importlib import import_module
 
 from ..errors import InputError, RagError, coded
+from ..text.arguments import VietnameseParser
 from ..text.dates import parse_user_date
 
 log = logging.getLogger(__name__)
@@ -24,39 +25,12 @@ def user_date(text: str):
         raise argparse.ArgumentTypeError(exc.message_vi) from None
 
 
-class _VietnameseParser(argparse.ArgumentParser):
-    """argparse with its own words in Vietnamese (usage, errors, the help option)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("add_help", False)
-        super().__init__(*args, **kwargs)
-        self.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
-
-    def format_usage(self) -> str:
-        return super().format_usage().replace("usage:", "cách dùng:")
-
-    def format_help(self) -> str:
-        return (super().format_help().replace("usage:", "cách dùng:")
-                .replace("positional arguments:", "tham số:").replace("options:", "tùy chọn:"))
-
-    def error(self, message: str):
-        for english, vietnamese in (("the following arguments are required", "thiếu tham số"),
-                                    ("unrecognized arguments", "tham số không nhận ra"),
-                                    ("invalid choice", "lựa chọn không hợp lệ"),
-                                    ("argument ", "tham số "), ("expected one argument", "cần một giá trị"),
-                                    ("(choose from", "(chọn một trong"),
-                                    ("invalid int value", "không phải số nguyên")):
-            message = message.replace(english, vietnamese)
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: lỗi: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `rag` with every sub-command."""
-    parser = _VietnameseParser(prog="rag", description="Hỏi đáp văn bản chỉ đạo, trả lời kèm trích dẫn nguồn.")
+    parser = VietnameseParser(prog="rag", description="Hỏi đáp văn bản chỉ đạo, trả lời kèm trích dẫn nguồn.")
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết (tiếng Anh)")
     sub = parser.add_subparsers(dest="command", required=True, title="lệnh", metavar="LỆNH",
-                                parser_class=_VietnameseParser)
+                                parser_class=VietnameseParser)
     for name in COMMANDS:
         import_module(name).register(sub)
     sub.add_parser("ui", help="mở giao diện web (rag ui --help để xem tùy chọn)")
