@@ -462,6 +462,9 @@ def main(argv: list[str] | None = None) -> int:
     except RagError as exc:
         print(f"Không mở được chỉ mục {library.index_dir}: {exc.message_vi}")
         return 1
+    done, total = library.assistant().embedding_progress or (0, 0)
+    if done < total:  # a build stopped before its vectors were in: finish them while serving (keywords meanwhile)
+        library.start_embedding()
     app = build_app(library, max_upload_mb=args.max_upload_mb, testset=args.testset)
     if args.host not in ("127.0.0.1", "localhost") and not auth:
         log.warning("serving on %s without --auth: anyone on the network can use and change the index", args.host)
