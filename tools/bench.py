@@ -369,16 +369,9 @@ def _startup(index: Path) -> dict:
 def _corpus_for(size: str, work: Path, seed: int) -> Path:
     if size == "sample":
         return ROOT / "corpus"
-    from tools.gencorpus import make_corpus
+    from tools.bench_served import generated_corpus
 
-    n = int(size)
-    folder = work / f"corpus-{n}-seed{seed}"
-    done = folder / ".complete"
-    if not done.exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        make_corpus(n, folder, seed=seed)
-        done.write_text(str(n))
-    return folder
+    return generated_corpus(work, int(size), seed=seed)
 
 
 def bench_size(size: str, work: Path, *, seed: int, n_questions: int, repeats: int, faiss_compare: bool,
