@@ -186,7 +186,6 @@ class Library:
         self._embedding: threading.Thread | None = None
         self._embedding_lock = threading.Lock()
         self._stop_embedding = threading.Event()
-        self.embedding_status: tuple[int, int] | None = None  # (done, total) while the background worker embeds
         self._jobs: dict[int, UploadJob] = {}
         self._job_ids = itertools.count(1)
         self._queue: queue.Queue = queue.Queue()
@@ -447,8 +446,7 @@ class Library:
         """Compute the vectors of every passage still waiting for one (committed as it goes, see
         `rag.index.embedding`) and serve the result."""
         report = embed_pending(self.index_dir, embedder=self._loaded_embedder(), progress=progress,
-                               should_stop=should_stop, on_progress=self._progress)
-        self.embedding_status = None
+                               should_stop=should_stop)
         if report.commits and self._assistant is not None:
             with self._write:
                 self._assistant = Assistant.load(self.index_dir, embedder=self._assistant.embedder)
@@ -490,6 +488,3 @@ class Library:
                     self._embedding = None
                     return
                 self._embedding_again = False
-
-    def _progress(self, done: int, total: int) -> None:
-        self.embedding_status = (done, total)
