@@ -150,7 +150,27 @@ def decide(question: Question, answer: Answer, *, documents: dict[str, dict] | N
                   _number_verdict(question, sentence)):
         if check:
             return check
+    if _object_missing(question, sections):
+        return UNSTATED
     return YES
+
+
+_VOWEL = re.compile(r"[aeiouy]")
+
+
+def _object_missing(question: Question, sections: list[str]) -> bool:
+    """A "Có" needs what the question asks about: a pair of adjacent words the official typed ("sân bay") of which
+    no cited passage or section path holds either word means the passages are about something else, and a
+    confident wrong "Có" is worse than "Văn bản không nêu". Only words as typed count (not the expansions of "HP"),
+    and abbreviations ("CTr", "HĐND": no vowel, they expand to other words) never do."""
+    typed = set(tokenize(question.text))
+    found = set(tokenize(" ".join(sections)))
+    for pair in question.content:
+        words = pair.split("_")
+        if len(words) == 2 and pair in typed and all(_VOWEL.search(w) and w in typed for w in words):
+            if pair not in found and not any(w in found for w in words):
+                return True
+    return False
 
 
 def _signer_verdict(question: Question, answer: Answer, documents: dict[str, dict]) -> str | None:

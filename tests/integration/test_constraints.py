@@ -85,3 +85,16 @@ def test_each_part_of_a_two_part_question_is_answered_with_its_own_passage(assis
     # The conclusion's number and date in the text do not answer for the programme's.
     assert missing_type("chuong trinh so may", "Thực hiện Kết luận số 121-KL/TW, ngày 24/01/2025") == "doc_number"
     assert missing_type("chuong trinh so may", "Chương trình hành động số 316-CTr/TU, ngày 06/02/2025") is None
+
+
+def test_a_yes_no_question_about_something_no_passage_mentions_is_not_answered_yes(assistant):
+    for question in ("Thành ủy Hải Phòng có giao nhiệm vụ xây dựng sân bay không?",
+                     "Tỉnh ủy Hưng Yên có chỉ đạo xây dựng cảng biển không?",
+                     "CV 183 co yeu cau to chuc hoi thao quoc te khong?",
+                     "Huyện ủy có giao phát triển du lịch biển không?"):
+        answer = assistant.ask(question)
+        assert answer.answer.startswith("Văn bản không nêu"), question
+    for question in ("Ban Tổ chức Thành ủy có phải xây dựng báo cáo đánh giá mô hình chính quyền địa phương không?",
+                     "KL 183 có yêu cầu hoàn thiện hồ sơ đảng viên không?"):
+        answer = assistant.ask(question)
+        assert answer.answer.startswith("Có") and answer.citations, question
