@@ -96,7 +96,9 @@ _ISSUER_NAMES = {"huyen uy": "Huyện ủy", "tinh uy": "Tỉnh ủy", "thanh uy
                  "dang uy cac co quan dang": "Đảng ủy Các cơ quan Đảng", "cac co quan dang": "Đảng ủy Các cơ quan Đảng",
                  "huyen": "huyện", "tinh": "tỉnh", "thanh pho": "thành phố"}
 _ANAPHORA = re.compile(r"\b(viec do|viec nay|nhu vay|van ban (nay|do)|ke hoach (nay|do)|chuong trinh (nay|do)"
-                       r"|moc do|han do|nhiem vu do|thi sao|con\b)")
+                       r"|moc do|han do|nhiem vu do|thi sao|con\b)"
+                       # "ở CV KL183 thì hạn thế nào?", "trong KH của Huyện ủy thì ...": a new scope for the last ask
+                       r"|^(o|trong|theo|voi|ben|sang|den) [^?]{2,50}? thi\b")
 
 
 def answer_types(folded: str) -> list[str]:

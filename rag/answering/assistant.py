@@ -156,6 +156,17 @@ class Assistant:
                 f"{100 * done // max(total, 1)}%); trong lúc chờ, các đoạn mới được tìm theo từ khoá.")
 
     def _answer(self, q: Question, **options) -> Answer:
+        answer = self._answer_in_scope(q, **options)
+        if answer.abstained and "documents" in q.inherited:
+            # "Còn BTC Huyện ủy thì sao?" after a question on the Tỉnh ủy's programme: the document was the last
+            # turn's, not this one's; when it holds nothing on what is asked now, the other documents may
+            wider = dataclasses.replace(q, documents=None, inherited=tuple(i for i in q.inherited if i != "documents"))
+            retry = self._answer_in_scope(wider, **options)
+            if not retry.abstained:
+                return retry
+        return answer
+
+    def _answer_in_scope(self, q: Question, **options) -> Answer:
         answer = self._compare(q, **options) if q.compare and not q.refusal else None
         if answer is None:
             answer = self._find(q, **options)

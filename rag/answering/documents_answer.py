@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..duties.query import DutyQuery
-from ..text.normalize import fold
+from ..text.normalize import fold, match_key, shorten
 from ..text.references import ref_from_dict
 from .citations import CitationList
 from .models import Answer
@@ -25,10 +25,13 @@ _SIGNER_TITLE = re.compile(r"\b(pho bi thu thuong truc|pho bi thu|bi thu)\b")
 _OWN_NUMBER = re.compile(r"\b(so hieu|so may|ky hieu)\b")
 
 
-def _title(meta: dict, name: str) -> str:
+def _title(meta: dict, name: str, *, subject: bool = True) -> str:
+    """The document as a reader names it; without its subject line when a quote of it follows (the quote says it)."""
     from ..documents.models import DocumentMeta
 
     fields = {k: v for k, v in meta.items() if k in DocumentMeta.__dataclass_fields__}
+    if not subject and (fields.get("doc_type") or fields.get("number") or fields.get("issuer")):
+        fields["title"] = None
     return DocumentMeta(**({"doc": name} | fields)).display_title
 
 
@@ -146,18 +149,33 @@ def list_documents_answer(q: Question, assistant) -> Answer | None:
             if any(r.matches(i) for r in q.refs for i in implemented):
                 chunk = _opening_chunk(assistant, name) or _meta_chunk(assistant, name)
                 ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
-                opening = _sentence_with(chunk.text, q.refs[0].text) if chunk is not None and chunk.kind == "preamble" else ""
-                lines.append(f"- {_title(documents[name], name)}" + (f": «{opening}»" if opening else "") + ref)
+                # the whole opening: it says who issues what to implement it ("..., Ban Thường vụ Tỉnh ủy xây dựng
+                # Chương trình hành động ..."), often after a ";"
+                opening = shorten(chunk.text, 600) if chunk is not None and chunk.kind == "preamble" else ""
+                lines.append(f"- {_title(documents[name], name, subject=not opening)}"
+                             + (f": «{opening}»" if opening else "") + ref)
     elif q.refs:
         what = "viện dẫn " + ", ".join(r.label for r in q.refs)
         for name in pool:
+            # every place the document cites it ("Điều 14 ..." and "Khoản 8, Điều 3 ..."), up to three passages
+            quotes: list[str] = []
+            seen: set[str] = set()
             for cited in documents[name].get("cites", []):
-                if any(r.matches(ref_from_dict(cited)) for r in q.refs):
-                    chunk = assistant.chunks_by_id.get(cited["chunks"][0]) if cited["chunks"] else None
+                if not any(r.matches(ref_from_dict(cited)) for r in q.refs):
+                    continue
+                for chunk_id in cited["chunks"] or [None]:
+                    chunk = assistant.chunks_by_id.get(chunk_id) if chunk_id else None
+                    if chunk_id in seen or len(quotes) >= 3:
+                        continue
+                    seen.add(chunk_id)
                     ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
                     quote = _sentence_with(chunk.text, cited["text"]) if chunk is not None else cited["text"]
-                    lines.append(f"- {_title(documents[name], name)}: {quote}{ref}")
-                    break
+                    quotes.append(f"{quote}{ref}")
+            if len(quotes) == 1:
+                lines.append(f"- {_title(documents[name], name, subject=False)}: {quotes[0]}")
+            elif quotes:
+                lines.append(f"- {_title(documents[name], name, subject=False)}:\n"
+                             + "\n".join(f"  - {quote}" for quote in quotes))
     elif _SIGNER_TITLE.search(folded) and re.search(r"\bky\b", folded):
         claimed = _SIGNER_TITLE.search(folded).group(1)
         what = f"do {claimed.replace('pho', 'Phó').replace('bi thu', 'Bí thư').replace('thuong truc', 'thường trực')} ký"
@@ -199,13 +217,19 @@ def list_documents_answer(q: Question, assistant) -> Answer | None:
                   citations=cites.citations, mode="documents")
 
 
-def _sentence_with(text: str, needle: str) -> str:
-    """The sentence of a passage that contains a reference (the quote shown for a citing document)."""
-    key = fold(needle)[:30]
-    for sentence in re.split(r"(?<=[.;])\s+", text):
-        if key and key in fold(sentence):
-            return sentence.strip()
-    return text.strip()[:400]
+def _sentence_with(text: str, needle: str, *, limit: int = 600) -> str:
+    """The sentence of a passage that contains a reference (the quote shown for a citing document). The reference
+    is found by its words, else by its number ("Kết luận 121-KL/TW" is written "Kết luận số 121-KL/TW"); the
+    quote is cut at a word, never inside one."""
+    sentences = [s for s in re.split(r"(?<=[.;])\s+", text) if s.strip()]
+    key = match_key(needle)[:30]
+    number = re.search(r"\d+(?:/\d{4})?", needle)
+    for test in (lambda s: key and key in match_key(s),
+                 lambda s: number and re.search(rf"(?<![\d/]){re.escape(number.group())}(?![\d])", s)):
+        for sentence in sentences:
+            if test(sentence):
+                return shorten(sentence, limit)
+    return shorten(text, min(limit, 400))
 
 
 def reference_overview(q: Question, assistant) -> Answer | None:

@@ -41,6 +41,7 @@ QUESTION_WORDS = frozenset(
 _DUTY_INTENT = re.compile(
     r"phai lam|lam gi|nhiem vu|duoc giao|giao cho|cong viec|nhung viec|viec gi|trach nhiem|chu tri|phoi hop"
     r"|thoi han|han chot|den han|qua han|truoc ngay|truoc \d|cham nhat|khi nao|trong thang|trong quy"
+    r"|\bhan (the nao|ra sao|khi nao|bao gio|ngay nao|la gi|hoan thanh)"
     r"|hoan thanh (gi|nhung|viec)|can lam|phan cong"
 )
 
@@ -54,10 +55,12 @@ _META_INTENT = re.compile(
 
 # "By when must it be done?" (not "on which date was it issued?", which asks for a reference date).
 _ASKS_DEADLINE = re.compile(
-    r"\b(truoc ngay nao|han chot|thoi han|han nao|cham nhat|(hoan thanh|xong|nop|bao cao)\b.*\b(ngay nao|khi nao|bao gio|luc nao))\b"
+    r"\b(truoc ngay nao|han chot|thoi han|han nao|cham nhat|han (the nao|ra sao|khi nao|bao gio|ngay nao|la gi)"
+    r"|(hoan thanh|xong|nop|bao cao)\b.*\b(ngay nao|khi nao|bao gio|luc nao))\b"
 )
 # Any question about a date or time ("ngày nào", "khi nào", "thời hạn"): a duty answer must then give dates.
-_ASKS_DATE = re.compile(r"\b(ngay nao|khi nao|bao gio|thoi han|han chot|han nao|luc nao|thoi gian nao)\b")
+_ASKS_DATE = re.compile(r"\b(ngay nao|khi nao|bao gio|thoi han|han chot|han nao|luc nao|thoi gian nao"
+                        r"|han (the nao|ra sao))\b")
 _HOW_MANY = re.compile(r"\bbao nhieu (?:lan |phan tram |%)?([a-z]+(?: [a-z]+)?)")
 
 

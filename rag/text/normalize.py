@@ -113,3 +113,13 @@ def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
             if first != "|" and second != "|":
                 tokens.append(f"{first}_{second}")
     return tokens
+
+
+def shorten(text: str, limit: int, *, mark: str = "…") -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with `mark` where it was cut (never mid-word:
+    "ban hành Chương»" read as if the document said "Chương")."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - len(mark), 1) + 1].rsplit(" ", 1)[0].rstrip(",;:-– ")
+    return cut + mark
