@@ -112,8 +112,10 @@ def answer_types(folded: str) -> list[str]:
 def split_parts(folded: str) -> list[str]:
     """A question asking two things ("ban hành ngày nào, của cơ quan nào?") cut into its parts (one when single)."""
     parts = [p.strip(" ,;?") for p in _PART_SPLIT.split(folded) if p and p.strip(" ,;?")]
-    asking = [p for p in parts if answer_types(p) or re.search(r"\b(nao|gi|ai|bao nhieu|may)\b", p)]
-    return parts if len(asking) >= 2 else [folded]
+    # every part must ask something of its own: "phải hoàn thành kế hoạch đào tạo, bồi dưỡng cán bộ trước ngày nào?"
+    # is one question whose object is a comma list, though its first half names a task
+    asking = [p for p in parts if re.search(r"\b(nao|gi|ai|bao nhieu|may|khi nao|bao gio|the nao|sao|khong|chua)\b", p)]
+    return parts if len(asking) == len(parts) and len(parts) >= 2 else [folded]
 
 
 def _issuer_matches(level_word: str, meta: dict) -> bool:

@@ -29,7 +29,7 @@ from .compare import deadlines_of, is_about_deadlines, merge, sides
 from .documents_answer import document_answer
 from .duty_answer import answer_from_duties, duty_query_for
 from .models import Answer
-from .parts import complete_parts
+from .parts import complete_parts, typed_parts, with_parts, part_covered
 from .question import Conversation, Question
 from .verdict import decide, with_verdict
 
@@ -173,6 +173,7 @@ class Assistant:
             docs = list(q.documents) if q.documents else options.get("docs")
             answer = complete_parts(q, answer, lambda depth: self.retrieve(
                 q, k=depth, retrieval=options.get("retrieval", "hybrid"), docs=docs))
+            answer = self._by_parts(q, answer, **options)
         if q.yes_no and not q.refusal:
             conversation = answer.conversation
             answer = with_verdict(decide(q, answer, documents=self.documents), answer)
@@ -237,6 +238,34 @@ class Assistant:
         answer = compose_answer(q, hits, policy=self.policy, blocks=blocks)
         answer.conversation = Conversation(last_query=search, last_question=q)
         return answer
+
+    def _by_parts(self, q: Question, answer: Answer, **options) -> Answer:
+        """A multi-part question: a part that the answer's passages leave out is answered on its own, under its part;
+        when the whole question finds nothing, each part is tried, and those the documents answer are given (the
+        others said missing). Retrieval ranks passages on the whole question, so one part can hide another."""
+        if len(q.parts) < 2 or q.yes_no or q.refusal or answer.mode in ("compare", "documents"):
+            return answer
+        if answer.abstained and answer.answer != ABSTAIN_TEXT:
+            return answer  # a refusal that says why (an unknown name, a scope with no document) stands
+        conversation = options["conversation"]
+        subs = typed_parts(q, lambda text, previous: self.read(text, conversation=previous, as_of=q.today))
+        answered = []
+        for label, sub in subs:
+            if not answer.abstained and part_covered(sub, answer.answer):
+                continue
+            part_options = dict(options, conversation=Conversation(last_query=sub, last_question=sub))
+            found = self._find(sub, **part_options)
+            answered.append((label, found))
+        if not answered:
+            return answer
+        if answer.abstained:
+            if all(a.abstained for _, a in answered):
+                return answer
+            merged = merge(answered, q.text, heading=f"Câu hỏi gồm {len(answered)} phần:", mode="retrieval")
+            merged.conversation = answer.conversation
+            return merged
+        return with_parts(answer, [(label, a) for label, a in answered if not a.abstained
+                                   and not set(c.chunk_id for c in a.citations) <= set(c.chunk_id for c in answer.citations)])
 
     def _compare(self, q: Question, **options) -> Answer | None:
         """A comparison: each side answered on its own (`compare`), shown side by side."""

@@ -94,10 +94,12 @@ def deadlines_of(q: Question, assistant) -> Answer:
                   citations=cites.citations, mode="duties")
 
 
-def merge(parts: list[tuple[str, Answer]], question: str) -> Answer:
-    """One answer from the sides' answers: a heading per side, citations renumbered in order of first use."""
+def merge(parts: list[tuple[str, Answer]], question: str, *, heading: str = "So sánh theo từng bên:",
+          mode: str = "compare") -> Answer:
+    """One answer from the sides' (or the parts') answers: a heading per side, citations renumbered in order of
+    first use."""
     cites = CitationList()
-    lines = ["So sánh theo từng bên:"]
+    lines = [heading]
     for label, answer in parts:
         renumber: dict[int, int] = {}
         for citation in answer.citations:
@@ -108,7 +110,7 @@ def merge(parts: list[tuple[str, Answer]], question: str) -> Answer:
             lines.extend(body.splitlines())
     abstained = all(a.abstained for _, a in parts)
     return Answer(question=question, answer="\n".join(lines), abstained=abstained, citations=cites.citations,
-                  mode="compare")
+                  mode=mode)
 
 
 def _as_chunk(citation: Citation):

@@ -101,3 +101,68 @@ def complete_parts(q: Question, answer: Answer, search) -> Answer:
         lines.append(f"- {excerpt(best.chunk.text, tokens)} [{n}]")
     return Answer(question=answer.question, answer="\n".join(lines), abstained=False, citations=cites.citations,
                   mode=answer.mode, conversation=answer.conversation)
+
+
+# --- parts answered one by one -----------------------------------------------------------------------------------
+# A part is covered by an answer when the quoted passages hold this share of its topic words; below it, the part is
+# answered on its own. Chosen on dev (see the commit): the parts of an answered question whose quotes miss a part
+# ("..., và phải đề xuất gì với Thường trực Thành ủy?") hold under half of its words.
+PART_MIN_COVERAGE = 0.5
+
+
+def typed_parts(q: Question, read) -> list[tuple[str, Question]]:
+    """Each part of a multi-part question, as typed, read as a question of its own; a later part reads as a follow-up
+    of the one before, so it keeps the unit, document or place it leans on ("..., và đảng ủy nào lãnh đạo việc
+    đó?"). `read(text, conversation)` reads a question."""
+    from .question import Conversation
+
+    from .analysis import split_parts
+
+    nfc, folded = q.nfc, q.folded
+    same = len(nfc) == len(folded)  # folding keeps one character per character: the typed part is the same slice
+    typed = split_parts(folded)  # the parts before abbreviations were read out ("UBND" as typed)
+    labels = typed if len(typed) == len(q.parts) else list(q.parts)
+    out: list[tuple[str, Question]] = []
+    conversation = None
+    start = 0
+    for part, label in zip(q.parts, labels):
+        at = folded.find(label, start) if same else -1
+        text = nfc[at:at + len(label)] if at >= 0 else part
+        start = at + len(label) if at >= 0 else start
+        sub = read(text, conversation)
+        if out and not sub.units and out[-1][1].units and not sub.refs:
+            # "X phải rà soát ..., và chỉ đạo UBND thành phố hoàn thiện gì?": the subject of the later clause is the
+            # earlier one's, left out as Vietnamese does in joined clauses
+            sub = read(f"{out[-1][1].units[0]} {text}", conversation)
+        out.append((text, sub))
+        conversation = Conversation(last_query=sub, last_question=sub)
+    return out
+
+
+def part_covered(part: Question, answer_text: str) -> bool:
+    """Do the quoted lines of an answer hold the part's topic words (its units and question words aside)?"""
+    body = answer_text.split("\n", 1)[1] if answer_text.startswith("Theo ") and "\n" in answer_text else answer_text
+    unit_words = {t for u in (*part.units, *part.unknown_units, *part.places) for t in Question.read(u).syllables}
+    tokens = [t for t in part.content if not set(t.split("_")) & unit_words]
+    return not tokens or coverage(tokens, body) >= PART_MIN_COVERAGE
+
+
+def with_parts(answer: Answer, added: list[tuple[str, Answer]]) -> Answer:
+    """`answer` followed by the answers of the parts it left out, each under its part, citations renumbered."""
+    cites = CitationList()
+    for citation in answer.citations:
+        cites._by_chunk[citation.chunk_id] = citation
+    lines = [answer.answer]
+    for label, part in added:
+        renumber = {c.n: cites.cite(_as_chunk(c), c.score) for c in part.citations}
+        body = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", part.answer)
+        lines.append(f"**{label.strip().rstrip('?').strip()}:**")
+        lines.extend(body.splitlines())
+    return Answer(question=answer.question, answer="\n".join(lines), abstained=False, citations=cites.citations,
+                  mode=answer.mode, conversation=answer.conversation)
+
+
+def _as_chunk(citation):
+    from .compare import _as_chunk as as_chunk
+
+    return as_chunk(citation)
