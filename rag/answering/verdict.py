@@ -8,7 +8,8 @@ sentence that best covers the question:
   one and not the claimed one;
 - a claimed unit or title ("có phải báo cáo Ban Thường vụ Thành ủy không?", "do Bí thư ký?") is "Không" when the
   sentence names another unit of the same kind, or the document's signer holds another title;
-- a negation of the asked action in the sentence ("không tổ chức HĐND phường", "kết thúc mô hình") is "Không";
+- a negation of the asked action in the sentence ("không tổ chức HĐND phường", "kết thúc mô hình") is "Không", and
+  so is another frequency than the one claimed ("mỗi năm một lần" against "ít nhất 1 lần/nhiệm kỳ");
 - otherwise a sentence that covers the question is "Có". No passage: "Văn bản không nêu".
 """
 
@@ -119,6 +120,46 @@ def _negation_verdict(question: Question, sentence: str) -> str | None:
     return None
 
 
+_PREDICATE = re.compile(r"\bco\s+((?:[a-z0-9]+\s+){1,8}?)(?:(?:hay|duoc)\s+)?khong\s*\??\s*$")
+
+
+def _predicate_negated(question: Question, passages: list[str]) -> str | None:
+    """"... có tổ chức HĐND phường không?" and a passage saying "không tổ chức HĐND phường": "Không". The predicate
+    is what the question asks between its last "có" and the closing "không"; a sentence negating its first two
+    words (and holding the rest) answers it, wherever it sits in the passage (a footnote, the end of an item)."""
+    predicates = []
+    for q in dict.fromkeys((question.folded, *(question.readings[:1]))):  # as typed ("HĐND") and read out
+        match = _PREDICATE.search(q)
+        if match:
+            words = match.group(1).split()
+            predicates.append((" ".join(words[:2]), [w for w in words[2:] if w not in _STOPS][:3]))
+    for text in passages:
+        for sentence in re.split(r"(?<=[.;:!?])\s+|\n+|⁽", fold(text)):
+            for head, rest in predicates:
+                if re.search(rf"\bkhong\s+{re.escape(head)}\b", sentence) and all(
+                        re.search(rf"\b{re.escape(w)}", sentence) for w in rest):
+                    return NO
+    return None
+
+
+# How often: "mỗi năm một lần", "hằng năm", "1 lần/năm" vs "ít nhất 1 lần/nhiệm kỳ" (folded forms).
+_PERIOD = re.compile(r"\b(?:moi|hang|hang|mot lan moi|1 lan moi|lan ?/ ?|lan trong)\s*(nam|thang|quy|nhiem ky|tuan)\b")
+
+
+def _frequency_verdict(question: Question, passages: list[str]) -> str | None:
+    """A claimed frequency against the one the covering sentence states: another period is "Không"."""
+    q = question.readings[0] if question.readings else question.folded
+    claimed = {m.group(1) for m in _PERIOD.finditer(q)}
+    if not claimed:
+        return None
+    for text in passages[:2]:
+        sentence = fold(_best_sentence(question, text))
+        stated = {m.group(1) for m in _PERIOD.finditer(sentence)}
+        if stated:
+            return None if claimed & stated else NO  # the same period proves nothing else of the claim
+    return None
+
+
 def _status_verdict(question: Question, passages: list[str], as_of: date) -> str | None:
     q = question.readings[0] if question.readings else question.folded
     if _OVERDUE.search(q):
@@ -145,7 +186,8 @@ def decide(question: Question, answer: Answer, *, documents: dict[str, dict] | N
     if signer:
         return signer
     sentence = _best_sentence(question, passages[0])
-    for check in (_date_verdict(question, sentence), _unit_verdict(question, sections[0]),
+    for check in (_predicate_negated(question, passages[:3]), _frequency_verdict(question, passages),
+                  _date_verdict(question, sentence), _unit_verdict(question, sections[0]),
                   *(_negation_verdict(question, _best_sentence(question, text)) for text in passages[:3]),
                   _number_verdict(question, sentence)):
         if check:
