@@ -29,7 +29,7 @@ from .compare import deadlines_of, is_about_deadlines, merge, sides
 from .documents_answer import document_answer
 from .duty_answer import answer_from_duties, duty_query_for
 from .models import Answer
-from .parts import complete_parts, typed_parts, with_parts, part_covered
+from .parts import complete_parts, part_covered, typed_parts, with_parts
 from .question import Conversation, Question
 from .verdict import decide, with_verdict
 
@@ -247,7 +247,6 @@ class Assistant:
             return answer
         if answer.abstained and answer.answer != ABSTAIN_TEXT:
             return answer  # a refusal that says why (an unknown name, a scope with no document) stands
-        conversation = options["conversation"]
         subs = typed_parts(q, lambda text, previous: self.read(text, conversation=previous, as_of=q.today))
         answered = []
         for label, sub in subs:
@@ -264,8 +263,9 @@ class Assistant:
             merged = merge(answered, q.text, heading=f"Câu hỏi gồm {len(answered)} phần:", mode="retrieval")
             merged.conversation = answer.conversation
             return merged
-        return with_parts(answer, [(label, a) for label, a in answered if not a.abstained
-                                   and not set(c.chunk_id for c in a.citations) <= set(c.chunk_id for c in answer.citations)])
+        quoted = {c.chunk_id for c in answer.citations}
+        return with_parts(answer, [(label, a) for label, a in answered
+                                   if not a.abstained and not {c.chunk_id for c in a.citations} <= quoted])
 
     def _compare(self, q: Question, **options) -> Answer | None:
         """A comparison: each side answered on its own (`compare`), shown side by side."""

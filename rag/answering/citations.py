@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..documents.models import Chunk
 from .models import Citation
 
@@ -21,9 +23,25 @@ class CitationList:
             )
         return self._by_chunk[chunk.id].n
 
+    def keep(self, citations: list[Citation]) -> None:
+        """An answer being extended keeps its numbers: its citations are this list's first ones."""
+        for citation in citations:
+            self._by_chunk[citation.chunk_id] = citation
+
+    def take(self, citations: list[Citation], text: str) -> str:
+        """Another answer's citations added to this list (a passage cited by both keeps one number); returns that
+        answer's text with its `[n]` renumbered to match."""
+        renumber = {c.n: self.cite(_as_chunk(c), c.score) for c in citations}
+        return re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", text)
+
     @property
     def citations(self) -> list[Citation]:
         return sorted(self._by_chunk.values(), key=lambda c: c.n)
+
+
+def _as_chunk(citation: Citation) -> Chunk:
+    return Chunk(id=citation.chunk_id, doc=citation.doc, doc_title=citation.title, section=citation.section,
+                 text=citation.text, page=citation.page)
 
 
 def format_citation(citation: Citation) -> str:

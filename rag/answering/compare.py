@@ -16,7 +16,7 @@ from ..duties.model import deadline_label
 from ..duties.query import DutyQuery
 from ..text.normalize import fold, tokenize
 from .citations import CitationList
-from .models import Answer, Citation
+from .models import Answer
 from .analysis import side_segments
 from .question import Question
 
@@ -101,23 +101,13 @@ def merge(parts: list[tuple[str, Answer]], question: str, *, heading: str = "So 
     cites = CitationList()
     lines = [heading]
     for label, answer in parts:
-        renumber: dict[int, int] = {}
-        for citation in answer.citations:
-            renumber[citation.n] = cites.cite(_as_chunk(citation), citation.score)
-        body = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", answer.answer)
+        body = cites.take(answer.citations, answer.answer)
         lines.append(f"**{label}:**" + (" (văn bản không nêu)" if answer.abstained and not answer.citations else ""))
         if not (answer.abstained and not answer.citations):
             lines.extend(body.splitlines())
     abstained = all(a.abstained for _, a in parts)
     return Answer(question=question, answer="\n".join(lines), abstained=abstained, citations=cites.citations,
                   mode=mode)
-
-
-def _as_chunk(citation: Citation):
-    from ..documents.models import Chunk
-
-    return Chunk(id=citation.chunk_id, doc=citation.doc, doc_title=citation.title, section=citation.section,
-                 text=citation.text, page=citation.page)
 
 
 def is_about_deadlines(q: Question) -> bool:

@@ -17,11 +17,12 @@ from __future__ import annotations
 import re
 
 from ..text.deadlines import find_deadlines
-from .analysis import answer_types
+from ..text.normalize import tokenize
+from .analysis import answer_types, split_parts
 from .answer import _ANY_DATE, coverage, excerpt, has_person
 from .citations import CitationList
 from .models import Answer
-from .question import Question
+from .question import Conversation, Question
 
 _CODE = re.compile(r"\b\d+\s*-\s*[A-ZĐ][A-Za-zĐđ]*/[A-ZĐ][A-Za-zĐđ]*\b|\b\d+/\d{4}/[A-ZĐ]+-[A-Z]+\b")
 _NAMES = {"date": "ngày hoặc thời hạn", "doc_number": "số hiệu văn bản", "person": "người", "signer": "người ký"}
@@ -84,8 +85,7 @@ def complete_parts(q: Question, answer: Answer, search) -> Answer:
     if not missing:
         return answer
     cites = CitationList()
-    for citation in answer.citations:  # keep the numbers already used
-        cites._by_chunk[citation.chunk_id] = citation
+    cites.keep(answer.citations)  # the numbers already used
     hits = search(DEPTH)
     lines = [answer.answer]
     for part, kind in missing:
@@ -114,10 +114,6 @@ def typed_parts(q: Question, read) -> list[tuple[str, Question]]:
     """Each part of a multi-part question, as typed, read as a question of its own; a later part reads as a follow-up
     of the one before, so it keeps the unit, document or place it leans on ("..., và đảng ủy nào lãnh đạo việc
     đó?"). `read(text, conversation)` reads a question."""
-    from .question import Conversation
-
-    from .analysis import split_parts
-
     nfc, folded = q.nfc, q.folded
     same = len(nfc) == len(folded)  # folding keeps one character per character: the typed part is the same slice
     typed = split_parts(folded)  # the parts before abbreviations were read out ("UBND" as typed)
@@ -142,7 +138,7 @@ def typed_parts(q: Question, read) -> list[tuple[str, Question]]:
 def part_covered(part: Question, answer_text: str) -> bool:
     """Do the quoted lines of an answer hold the part's topic words (its units and question words aside)?"""
     body = answer_text.split("\n", 1)[1] if answer_text.startswith("Theo ") and "\n" in answer_text else answer_text
-    unit_words = {t for u in (*part.units, *part.unknown_units, *part.places) for t in Question.read(u).syllables}
+    unit_words = {t for u in (*part.units, *part.unknown_units, *part.places) for t in tokenize(u, bigrams=False)}
     tokens = [t for t in part.content if not set(t.split("_")) & unit_words]
     return not tokens or coverage(tokens, body) >= PART_MIN_COVERAGE
 
@@ -150,19 +146,11 @@ def part_covered(part: Question, answer_text: str) -> bool:
 def with_parts(answer: Answer, added: list[tuple[str, Answer]]) -> Answer:
     """`answer` followed by the answers of the parts it left out, each under its part, citations renumbered."""
     cites = CitationList()
-    for citation in answer.citations:
-        cites._by_chunk[citation.chunk_id] = citation
+    cites.keep(answer.citations)
     lines = [answer.answer]
     for label, part in added:
-        renumber = {c.n: cites.cite(_as_chunk(c), c.score) for c in part.citations}
-        body = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", part.answer)
+        body = cites.take(part.citations, part.answer)
         lines.append(f"**{label.strip().rstrip('?').strip()}:**")
         lines.extend(body.splitlines())
     return Answer(question=answer.question, answer="\n".join(lines), abstained=False, citations=cites.citations,
                   mode=answer.mode, conversation=answer.conversation)
-
-
-def _as_chunk(citation):
-    from .compare import _as_chunk as as_chunk
-
-    return as_chunk(citation)

@@ -143,7 +143,7 @@ def _predicate_negated(question: Question, passages: list[str]) -> str | None:
 
 
 # How often: "mỗi năm một lần", "hằng năm", "1 lần/năm" vs "ít nhất 1 lần/nhiệm kỳ" (folded forms).
-_PERIOD = re.compile(r"\b(?:moi|hang|hang|mot lan moi|1 lan moi|lan ?/ ?|lan trong)\s*(nam|thang|quy|nhiem ky|tuan)\b")
+_PERIOD = re.compile(r"\b(?:moi|hang|mot lan moi|1 lan moi|lan ?/ ?|lan trong)\s*(nam|thang|quy|nhiem ky|tuan)\b")
 
 
 def _frequency_verdict(question: Question, passages: list[str]) -> str | None:
