@@ -51,6 +51,30 @@ RESTORE_THEME_JS = """() => { const saved = localStorage.getItem('rag-giao-dien'
 # Local fonts only: the theme's default Google font cannot be fetched offline (and nothing should be fetched).
 LOCAL_FONTS = ["Noto Sans", "DejaVu Sans", "Segoe UI", "Arial", "sans-serif"]
 
+# Gradio's own words, in Vietnamese. Gradio ships no Vietnamese locale and falls back to English for a "vi"
+# browser, so the same words are given for "en" (the fallback) and "vi". The screen-reader status line ("In queue:
+# 1 of 1", visually hidden but read aloud) and the loading/upload words are what our tabs can show.
+GRADIO_WORDS_VI = {
+    "status.queue_position": "Đang chờ: thứ {position} trên {size}",
+    "common.loading": "Đang tải",
+    "common.complete": "Đã xong",
+    "common.error": "Lỗi",
+    "common.clear": "Xóa",
+    "common.download": "Tải xuống",
+    "common.download_all": "Tải xuống tất cả",
+    "common.remove": "Gỡ bỏ",
+    "common.empty": "Trống",
+    "common.or": "hoặc",
+    "common.submit": "Gửi",
+    "common.undo": "Hoàn tác",
+    "common.settings": "Cài đặt",
+    "common.share": "Chia sẻ",
+    "common.progress": "Tiến độ",
+    "file.uploading": "Đang tải lên...",
+    "upload_text.click_to_upload": "Bấm để tải lên",
+    "upload_text.drop_file": "Thả tệp vào đây",
+}
+
 CSS = """
 /* Gradio's status line speaks English ("queue: 2/3", "processing | 0.4s"): its spinner stays, its words go. */
 .progress-text, .meta-text, .meta-text-center, .eta-bar + .progress-text {display: none !important;}
@@ -423,7 +447,8 @@ def launch(app, *, host: str = DEFAULT_HOST, port: int | None = DEFAULT_PORT, au
     return app.launch(
         server_name=host, server_port=port, auth=auth, auth_message="Đăng nhập để dùng trợ lý văn bản chỉ đạo.",
         max_file_size=f"{max_upload_mb:g}mb", prevent_thread_lock=prevent_thread_lock, quiet=quiet,
-        show_error=True, css=CSS, theme=gr.themes.Soft(font=LOCAL_FONTS, font_mono=LOCAL_FONTS), footer_links=[], max_threads=64,
+        show_error=True, css=CSS, i18n=gr.I18n(en=GRADIO_WORDS_VI, vi=GRADIO_WORDS_VI),
+        theme=gr.themes.Soft(font=LOCAL_FONTS, font_mono=LOCAL_FONTS), footer_links=[], max_threads=64,
         allowed_paths=[str(app.service.export_dir)], app_kwargs={"middleware": middleware()},
     )
 

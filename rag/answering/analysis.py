@@ -233,10 +233,38 @@ def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
         # "Chương trình hành động số 05-CTr/TU của Thành ủy ... ngày nào?": the issuer is that of the document named,
         # which no indexed document is: it is found where it is cited (by any issuer), not among the Thành ủy's own.
         scope = resolve_scope(refs, kinds, places, None, facts)
+    elif issuer and _issuer_is_of_implemented(refs, issuer, issuer_match.group(0), facts):
+        # "CTr 316 của BCH Đảng bộ tỉnh ban hành ngày nào?": the issuer qualifies the programme named, which the
+        # index holds only as what the huyện's plan implements; the plan is not filtered out for being the huyện's
+        scope = resolve_scope(refs, kinds, places, None, facts)
     types = answer_types(readings[0])
     return Analysis(readings=readings, units=units, unknown_units=unknown, places=places, levels=levels, refs=refs,
                     kinds=kinds, scope=scope, answer_types=types, parts=split_parts(readings[0]),
                     yes_no=bool(_YES_NO.search(readings[0])), compare=bool(_COMPARE.search(readings[0])))
+
+
+# The issuer code of a document number ("316-CTr/TU") and the issuer words it can stand for
+_CODE_ISSUERS = {"tu": {"tinh uy", "tinh", "thanh uy", "thanh pho"}, "hu": {"huyen uy", "huyen"},
+                 "du": {"dang uy", "dang uy cac co quan dang", "cac co quan dang"}}
+
+
+def _issuer_is_of_implemented(refs: list[DocRef], issuer: str, phrase: str, facts: IndexFacts) -> bool:
+    """Is the issuer phrase ("ctr 316 cua bch dang bo tinh") about a referenced document that no indexed document
+    is but one implements, and does that document's code allow this issuer (316-CTr/TU: a Tỉnh ủy's or Thành ủy's)?"""
+    named = [r for r in refs if phrase.startswith(fold(r.text))]
+    if not named:
+        return False
+    names = list(facts.documents)
+    for ref in named:
+        if any(ref.matches(o) for n in names for o in facts.refs_of(n)[0]):
+            return False
+        implemented = [i for n in names for i in facts.refs_of(n)[1] if ref.matches(i)]
+        if not implemented:
+            return False
+        codes = {i.issuer for i in implemented if i.issuer}
+        if codes and not any(issuer in _CODE_ISSUERS.get(c, ()) for c in codes):
+            return False
+    return True
 
 
 def leans_on_previous(folded: str, analysis: Analysis) -> bool:

@@ -23,7 +23,7 @@ from ..search.retrieval import Hit
 from ..text.deadlines import find_deadlines
 from ..text.normalize import contains, fold, match_key, tokenize
 from ..text.units import is_generic
-from .citations import CitationList, lead_sources
+from .citations import CitationList, lead_sources, short_title
 from .models import Answer
 from .question import Question
 
@@ -203,9 +203,9 @@ def should_abstain(question: Question, hits: list[Hit], policy: AbstainPolicy) -
     best_cos = 0.0 if any(not h.embedded for h in hits[:3]) else max((h.dense_score for h in hits[:3]), default=0.0)
     # Only passages that really cover the question may supply the figure or the deadline asked for.
     texts = [h.chunk.text for h in hits[:3] if coverage(tokens, h.chunk.index_text()) >= 0.9 * best_cov]
-    missing = quantity_missing(question, texts) or deadline_missing(question, texts)
     headed = [h.chunk.index_text() for h in hits[:3] if coverage(tokens, h.chunk.index_text()) >= 0.9 * best_cov]
-    missing = missing or bool(absent_answer_type(question, texts)) or bool(missing_exact(question, headed))
+    gap = _gap(question, texts, headed)
+    missing = gap is not None
     bigram_cov = max((bigram_coverage(question, h.chunk.index_text()) for h in hits[:3]), default=0.0)
     signals = {"coverage": best_cov, "cosine": best_cos, "quantity_missing": float(missing),
                "bigram_coverage": bigram_cov}
@@ -216,10 +216,46 @@ def should_abstain(question: Question, hits: list[Hit], policy: AbstainPolicy) -
     # "đăng", "ký", "kết" with every document). A question naming a document code is about that code, and its
     # words are the code's (checked by the scope), so the floor does not apply to it.
     no_words = bigram_cov < policy.min_bigram_coverage and not question.refs
+    if missing and not (too_far or best_cov < policy.min_coverage or no_words):
+        signals["gap"] = gap  # on topic, but what is asked is not there: said so, with the nearest passage
     return too_far or best_cov < policy.min_coverage or no_words or missing, signals
 
 
+# What the question asks and the passages on its topic do not state, as the abstention says it. None: the question
+# is off the documents' ground (a person's birth year, "thủ đô của Pháp"): no nearest passage is worth showing.
+_GAP_WORDS = {"quantity": "con số được hỏi", "deadline": "thời hạn được hỏi", "event date": "ngày diễn ra được hỏi",
+              "date": "ngày được hỏi", "person": "tên người được hỏi", "place": "địa danh được hỏi",
+              "percent": "tỷ lệ phần trăm được hỏi", "definition": "định nghĩa của khái niệm được hỏi",
+              "personal": None, "subject": None}
+
+
+def _gap(question: Question, texts: list[str], headed: list[str]) -> str | None:
+    """Why the covering passages do not answer: "quantity", "deadline", a kind of `absent_answer_type`, or
+    "exact:<numbers>" (numbers of the question no passage has); None when they may answer."""
+    kind = absent_answer_type(question, texts)
+    if kind in ("personal", "subject"):  # off the documents' ground: "bao nhiêu tuổi" is no figure to look for
+        return kind
+    if quantity_missing(question, texts):
+        return "quantity"
+    if deadline_missing(question, texts):
+        return "deadline"
+    if kind:
+        return kind
+    exact = missing_exact(question, headed)
+    return "exact:" + ", ".join(exact) if exact else None
+
+
+def gap_text(gap: str) -> str | None:
+    """The Vietnamese words for a gap (see `_gap`), or None when it is not worth saying."""
+    if gap.startswith("exact:"):
+        return f"nội dung có {gap.split(':', 1)[1]} như câu hỏi nêu"
+    return _GAP_WORDS.get(gap)
+
+
 _DATE_TOKEN = re.compile(r"^\d{1,2}/\d{1,2}(/\d{4})?$")
+
+
+_SPACED_DASH = re.compile(r"(\d)[ \t]*[-–—][ \t]*\n?[ \t]*([\dA-ZĐ])")
 
 
 def missing_exact(question: Question, texts: list[str]) -> list[str]:
@@ -229,7 +265,8 @@ def missing_exact(question: Question, texts: list[str]) -> list[str]:
     another number."""
     if question.yes_no or not texts:
         return []
-    found = set().union(*(_token_set(t) for t in texts))
+    # "nhiệm kỳ 2025 - 2030", "03 - CTr/ĐU": documents space the dash of a range or a code where officials do not
+    found = set().union(*(_token_set(t) | _token_set(_SPACED_DASH.sub(r"\1-\2", t)) for t in texts))
     named = {r.number for r in question.refs} | {str(int(y)) for r in question.refs if r.year for y in [r.year]}
     wanted = []
     for token in question.syllables:
@@ -342,7 +379,37 @@ def absent_answer_type(question: Question, texts: list[str]) -> str | None:
         found = _token_set(joined)
         if pairs and not any(pair in found for pair in pairs):
             return "subject"
+        if _asks_definition(question, subject.group(1)) and not _defines(subject.group(1), fold(joined)):
+            return "definition"
     return None
+
+
+def _asks_definition(question: Question, subject: str) -> bool:
+    """"Chuyển đổi số là gì?", "Chính quyền hai cấp là gì?": the meaning of a bare notion, not an aspect of a
+    document or a unit ("Mục tiêu của Chương trình là gì?", "Nhiệm vụ năm 2025 của Hải Phòng là gì?")."""
+    words = subject.split()
+    return (question.answer_types == ("content",) and not question.refs and not question.kinds
+            and not question.units and not question.places and not question.follow_up and 1 < len(words) <= 6
+            and words[0] not in _ASPECT and " ".join(words[:2]) not in _ASPECT
+            and not _ASPECT_ANYWHERE.search(subject))
+
+
+def _defines(subject: str, folded_text: str) -> bool:
+    """Does a passage say what `subject` is ("X là ...", "X được hiểu là ...", "khái niệm X")?"""
+    x = re.escape(subject.strip())
+    return bool(re.search(rf"\b{x}\s+(?:la|duoc hieu|duoc dinh nghia|co nghia)\b|\b(?:khai niem|dinh nghia)\s+(?:ve\s+)?{x}\b",
+                          folded_text))
+
+
+# Head words of an aspect of something (its target, task, content...): "X là gì" then asks that aspect, not a meaning.
+_ASPECT = {"muc tieu", "muc dich", "nhiem vu", "noi dung", "chi tieu", "yeu cau", "giai phap", "quan diem",
+           "trach nhiem", "thoi han", "han chot", "so hieu", "ket qua", "phuong cham", "phuong huong", "chu de",
+           "chu truong", "dinh huong", "cong viec", "van ban", "van de", "ke hoach", "chuong trinh", "ly do",
+           "nguyen tac", "nguyen nhan", "vai tro", "tieu chi", "tieu chuan", "pham vi", "doi tuong", "hinh thuc",
+           "bien phap", "tinh hinh", "hoat dong", "trong tam", "uu tien", "khau hieu", "y nghia", "thanh phan",
+           "co cau", "quy trinh", "lo trinh", "dot pha", "khau dot", "diem moi", "han", "ten", "viec", "cach", "mot",
+           "nhung", "cac", "dieu", "phan", "diem"}
+_ASPECT_ANYWHERE = re.compile(r"\b(cua|theo|trong|tai|nam \d{4}|giai doan)\b")
 
 
 # (folded question words) -> what a passage must say to answer them
@@ -424,7 +491,18 @@ def compose_answer(question: Question, hits: list[Hit], *, policy: AbstainPolicy
     abstain, signals = should_abstain(question, hits, policy)
     if abstain:
         log.debug("abstain on %r: %s", question.text, signals)
-        return Answer(question=question.text, answer=ABSTAIN_TEXT, abstained=True, mode="abstain")
+        gap = signals.get("gap")
+        said = gap_text(gap) if gap else None
+        if not said:
+            return Answer(question=question.text, answer=ABSTAIN_TEXT, abstained=True, mode="abstain", gap=gap)
+        # What was found and what is missing: the nearest passage, cited, so the official can read it
+        cites = CitationList()
+        n = cites.cite(hits[0].chunk, hits[0].score)
+        where = short_title(hits[0].chunk.doc_title) if hits[0].chunk.doc_title else hits[0].chunk.doc
+        text = (f"Các văn bản đã nạp không nêu {said}. Đoạn gần nhất với câu hỏi: {where} [{n}], có nói về nội "
+                f"dung này nhưng không có thông tin đó.\n{ABSTAIN_TEXT.split('. ', 1)[1]}")
+        return Answer(question=question.text, answer=text, abstained=True, mode="abstain", gap=gap,
+                      citations=cites.citations)
     tokens = topic_content(question)
     top = hits[0].score
     top_cov = coverage(tokens, hits[0].chunk.index_text())

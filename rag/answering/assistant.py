@@ -20,11 +20,11 @@ from ..errors import EmbedderError
 from ..index.store import LoadedIndex, index_dir_from, load_index
 from ..search.embedders import Embedder, QueryBatcher, load_embedder
 from ..search.retrieval import Hit, Retriever
-from ..text.normalize import tokenize
+from ..text.normalize import contains, tokenize
 from ..text.references import ref_from_dict
 from ..text.units import closest_units
 from .analysis import IndexFacts, resolve_scope, side_segments
-from .answer import ABSTAIN_TEXT, AbstainPolicy, assigned_blocks, compose_answer, unknown_names
+from .answer import ABSTAIN_TEXT, AbstainPolicy, assigned_blocks, compose_answer, subject_units, unknown_names
 from .compare import deadlines_of, is_about_deadlines, merge, sides
 from .documents_answer import document_answer
 from .duty_answer import answer_from_duties, duty_query_for
@@ -174,6 +174,7 @@ class Assistant:
             answer = complete_parts(q, answer, lambda depth: self.retrieve(
                 q, k=depth, retrieval=options.get("retrieval", "hybrid"), docs=docs))
             answer = self._by_parts(q, answer, **options)
+            answer = self._by_units(q, answer, **options)
         if q.yes_no and not q.refusal:
             conversation = answer.conversation
             answer = with_verdict(decide(q, answer, documents=self.documents), answer)
@@ -245,14 +246,16 @@ class Assistant:
         others said missing). Retrieval ranks passages on the whole question, so one part can hide another."""
         if len(q.parts) < 2 or q.yes_no or q.refusal or answer.mode in ("compare", "documents"):
             return answer
-        if answer.abstained and answer.answer != ABSTAIN_TEXT:
+        if answer.abstained and answer.answer != ABSTAIN_TEXT and not answer.gap:
             return answer  # a refusal that says why (an unknown name, a scope with no document) stands
         subs = typed_parts(q, lambda text, previous: self.read(text, conversation=previous, as_of=q.today))
         answered = []
-        for label, sub in subs:
+        for i, (label, sub) in enumerate(subs):
             if not answer.abstained and part_covered(sub, answer.answer):
                 continue
-            part_options = dict(options, conversation=Conversation(last_query=sub, last_question=sub))
+            # a part was read after the one before it (what it leans on is in it); its search joins that part's words
+            before = subs[i - 1][1] if i else None
+            part_options = dict(options, conversation=Conversation(last_query=before, last_question=before))
             found = self._find(sub, **part_options)
             answered.append((label, found))
         if not answered:
@@ -266,6 +269,36 @@ class Assistant:
         quoted = {c.chunk_id for c in answer.citations}
         return with_parts(answer, [(label, a) for label, a in answered
                                    if not a.abstained and not {c.chunk_id for c in a.citations} <= quoted])
+
+    def _by_units(self, q: Question, answer: Answer, **options) -> Answer:
+        """A question about two units or more ("BTC Huyện ủy và BTC Tỉnh ủy định kỳ báo cáo cho ai?") whose quoted
+        passages name only some of them: each unit left out is asked on its own and answered under its name (or
+        left out when the documents give it nothing on this). Retrieval ranks on the whole question, and the unit
+        with the better-matching passage hides the other."""
+        if q.yes_no or q.refusal or answer.abstained or answer.mode != "retrieval":
+            return answer
+        # units named side by side in one reading: the readings of an ambiguous "TU" (Thành ủy or Tỉnh ủy) are
+        # alternatives, not two units asked about
+        reading = q.readings[0] if q.readings else q.folded
+        units = [u for u in subject_units(q) if contains(reading, u)]
+        if len(units) < 2:
+            return answer
+        quoted = [f"{c.section} {c.text}" for c in answer.citations]
+        missing = [u for u in units if not any(contains(text, u) for text in quoted)]
+        if not missing or len(missing) == len(units):
+            return answer
+        added = []
+        for unit in missing:
+            # searched in the documents that give this unit tasks: the question's other words (a document named
+            # for the other unit) do not hold for it
+            own = tuple(sorted({d.doc for d in self.duties.select(DutyQuery(units=[unit], today=q.today))[0]}))
+            if not own:
+                continue
+            sub = dataclasses.replace(q, units=(unit,), parts=(), documents=own)
+            found = self._find(sub, **dict(options, conversation=Conversation(last_query=sub, last_question=sub)))
+            if not found.abstained and found.mode == "retrieval":
+                added.append((unit, found))
+        return with_parts(answer, added) if added else answer
 
     def _compare(self, q: Question, **options) -> Answer | None:
         """A comparison: each side answered on its own (`compare`), shown side by side."""

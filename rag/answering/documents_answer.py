@@ -75,9 +75,9 @@ def signer_answer(q: Question, assistant) -> Answer | None:
     person = [n for n, m in documents.items() if m.get("signer") and fold(m["signer"]) in q.folded]
     if person:
         names = person
-    elif q.cited_only and len(q.cited_only) == len(q.refs):
-        labels = ", ".join(r.label for r in q.cited_only)
-        return Answer(question=q.text, abstained=True, mode="abstain",
+    elif (q.cited_only and len(q.cited_only) == len(q.refs)) or _names_only_implemented(q, assistant):
+        labels = ", ".join(r.label for r in q.refs)
+        return Answer(question=q.text, abstained=True, mode="abstain", gap="signer",  # other parts may be answered
                       answer=f"Các văn bản đã nạp không nêu người ký {labels}: văn bản này chỉ được viện dẫn, "
                              "không có trong kho.")
     elif q.documents is not None:
@@ -104,15 +104,31 @@ def signer_answer(q: Question, assistant) -> Answer | None:
                   abstained=False, citations=cites.citations, mode="documents")
 
 
+def _names_only_implemented(q: Question, assistant) -> bool:
+    """"Ai ký CTr 316-CTr/TU của tỉnh?": every document the question names is one that an indexed document
+    implements (the huyện's plan on CTr 316) but that is not in the index itself; no other kind of document is named
+    ("Ai ký KH thực hiện CTr 316?" asks the plan's signer)."""
+    if not q.refs or set(q.kinds) - {r.kind for r in q.refs}:
+        return False
+    facts = assistant.facts
+    names = list(assistant.documents)
+    for ref in q.refs:
+        if any(ref.matches(o) for n in names for o in facts.refs_of(n)[0]):
+            return False
+        if not any(ref.matches(i) for n in names for i in facts.refs_of(n)[1]):
+            return False
+    return True
+
+
 def own_number_answer(q: Question, assistant) -> Answer | None:
     """"Số hiệu của văn bản X là gì?": the document's own number, or that it states none (and what it does state)."""
     folded = q.readings[0] if q.readings else q.folded
     match = _OWN_NUMBER.search(folded)
     if not match or q.documents is None or len(q.documents) > 2:
         return None
-    if re.search(r"\b(thuc hien|trien khai)\s+(chuong trinh(?: hanh dong)?|ke hoach|ket luan|nghi quyet|cong van"
+    if re.search(r"\b(thuc hien|trien khai|thay the|thay cho|cu the hoa|can cu|theo)\s+(chuong trinh(?: hanh dong)?|ke hoach|ket luan|nghi quyet|cong van"
                  r"|ctr|kh|kl|nq|cv)\s+$", folded[:match.start()]):
-        return None  # "thực hiện Chương trình số mấy": the number of the document it implements
+        return None  # "thực hiện / thay thế Chương trình số mấy": the number of another document it names
     cites = CitationList()
     lines = []
     missing = []

@@ -47,6 +47,9 @@ class Answer:
     elapsed_ms: float = 0.0
     conversation: "Conversation | None" = None  # pass back to `Assistant.ask` for follow-up questions
     notice: str | None = None  # about the index, not the answer ("semantic search still being prepared ...")
+    # An abstention on topic: what the question asks that the nearest passages do not state ("deadline", "date",
+    # "quantity", "exact:2555", see `answer._gap`); such an abstention may still be tried part by part.
+    gap: str | None = None
 
     def to_dict(self) -> dict:
         out = {

@@ -53,6 +53,8 @@ _META_INTENT = re.compile(
     r" (hanh dong )?so may)\b"
 )
 
+_BODY_RELATION = re.compile(r"\b(thay the|thay cho|sua doi|bai bo|bo sung)\b")
+
 # "By when must it be done?" (not "on which date was it issued?", which asks for a reference date).
 _ASKS_DEADLINE = re.compile(
     r"\b(truoc ngay nao|han chot|thoi han|han nao|cham nhat|han (the nao|ra sao|khi nao|bao gio|ngay nao|la gi)"
@@ -156,6 +158,8 @@ class Question:
         units = tuple(found.units) if found else ()
         documents = tuple(found.scope.docs) if found and found.scope.docs is not None else None
         inherited: list[str] = []
+        refs = tuple(found.refs) if found else ()
+        cited_only = tuple(found.scope.cited_only) if found else ()
         last = conversation.last_question if conversation is not None else None
         if last is not None and found is not None and (follow_up or leans_on_previous(folded, found)):
             follow_up = True
@@ -165,6 +169,11 @@ class Question:
             if documents is None and not found.refs and not found.places and last.documents is not None:
                 documents = last.documents
                 inherited.append("documents")
+            if documents is None and not found.refs and not found.places and last.cited_only:
+                # "KH 300-KH/HU do ai ký, ngày nào?": a document known only from where it is cited is searched in the
+                # passages citing it; the part after the comma is about it too
+                refs, cited_only = last.refs, last.cited_only
+                inherited.append("cited document")
             if window is None and last.window is not None and not found.refs:
                 window = last.window
                 inherited.append("window")
@@ -177,9 +186,8 @@ class Question:
             units=units, window=window,
             readings=tuple(found.readings) if found else (), unknown_units=tuple(found.unknown_units) if found else (),
             places=tuple(found.places) if found else (), levels=tuple(found.levels) if found else (),
-            refs=tuple(found.refs) if found else (), kinds=frozenset(found.kinds) if found else frozenset(),
-            documents=documents, scope=tuple(found.scope.reasons) if found else (),
-            cited_only=tuple(found.scope.cited_only) if found else (),
+            refs=refs, kinds=frozenset(found.kinds) if found else frozenset(),
+            documents=documents, scope=tuple(found.scope.reasons) if found else (), cited_only=cited_only,
             answer_types=tuple(found.answer_types) if found else (), parts=tuple(found.parts) if found else (),
             yes_no=found.yes_no if found else False, compare=found.compare if found else False,
             inherited=tuple(inherited), typed_length=typed_length,
@@ -226,7 +234,8 @@ class Question:
         if kinds:
             lines.append("Hỏi về: " + ", ".join(dict.fromkeys(kinds)))
         if self.inherited:
-            shown = {"units": "đơn vị", "documents": "văn bản", "window": "thời gian", "answer type": "điều được hỏi"}
+            shown = {"units": "đơn vị", "documents": "văn bản", "cited document": "văn bản được viện dẫn",
+                     "window": "thời gian", "answer type": "điều được hỏi"}
             lines.append("Tiếp nối câu trước: giữ " + ", ".join(shown.get(i, i) for i in self.inherited))
         return "\n".join(lines) or "Không nhận ra đơn vị, văn bản hay thời gian cụ thể."
 
@@ -262,7 +271,9 @@ class Question:
     @property
     def asks_about_document(self) -> bool:
         """Asks about a document itself (signer, number, date, recipients, what it implements)."""
-        return bool(_META_INTENT.search(self.folded))
+        # "... thay thế chương trình số mấy?": a number the body states ("5. Chương trình này thay thế ..."), not the
+        # document's own heading
+        return bool(_META_INTENT.search(self.folded)) and not _BODY_RELATION.search(self.folded)
 
     @property
     def asks_deadline(self) -> bool:

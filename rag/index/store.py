@@ -28,6 +28,7 @@ import logging
 import os
 import re
 import shutil
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,47 +90,56 @@ class LoadedIndex:
 @contextmanager
 def write_lock(index_dir: Path, *, wait: float = 0.0):
     """Hold an exclusive lock for writing `index_dir`; a second writer gets a clear error instead of waiting (or
-    after `wait` seconds: the short commits of deferred embedding wait for a build or upload to finish)."""
+    after `wait` seconds: the short commits of deferred embedding wait for a build or upload to finish).
+
+    Two levels: threads of this process queue on a per-folder thread lock first (up to SAME_PROCESS_WAIT seconds),
+    then the process takes the file lock (`flock`, other processes: `wait`). The thread lock is taken before the
+    file lock, so a thread never meets the file lock held by its own process: the earlier check ("is this process
+    the holder?") had a window between taking the file lock and marking it held, where a starved background
+    embedding thread (it runs at idle priority) made an upload fail with `index_locked` on a loaded machine."""
     with coded_write_errors(index_dir):
         index_dir.mkdir(parents=True, exist_ok=True)
         lock_path = index_dir / ".lock"
-        handle = open(lock_path, "w")
-    key = str(index_dir.resolve())
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            if key in _HELD_HERE:  # another thread of this process (a short vectors commit): wait for it
-                deadline = max(deadline, time.monotonic() + 0.2) if time.monotonic() < _same_process_limit(
-                    key) else deadline
-            if time.monotonic() < deadline:
-                time.sleep(0.2)
-                continue
-            handle.close()
-            raise IndexStoreError("index_locked", path=str(index_dir), lock=str(lock_path)) from None
-    _HELD_HERE[key] = time.monotonic()
+    local = _process_lock(str(index_dir.resolve()))
+    if not local.acquire(timeout=max(wait, SAME_PROCESS_WAIT)):
+        raise IndexStoreError("index_locked", path=str(index_dir), lock=str(lock_path))
     try:
         with coded_write_errors(index_dir):
-            handle.write(str(os.getpid()))
-            handle.flush()
-            yield
+            handle = open(lock_path, "w")
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    continue
+                handle.close()
+                raise IndexStoreError("index_locked", path=str(index_dir), lock=str(lock_path)) from None
+        try:
+            with coded_write_errors(index_dir):
+                handle.write(str(os.getpid()))
+                handle.flush()
+                yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
     finally:
-        _HELD_HERE.pop(key, None)
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
+        local.release()
 
 
-# Index folders this process holds the write lock of (folder -> since when). A writer meeting the lock held by
-# another thread of the same process (the Library's background embedding commits while an upload or a removal
-# comes in) waits for it, up to SAME_PROCESS_WAIT seconds of holding, instead of failing with `index_locked`.
-_HELD_HERE: dict[str, float] = {}
+# One thread lock per index folder of this process: a writer meeting another thread of the same process (the
+# Library's background embedding commits while an upload or a removal comes in) waits for it, up to
+# SAME_PROCESS_WAIT seconds, instead of failing with `index_locked`.
+_PROCESS_LOCKS: dict[str, threading.Lock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
 SAME_PROCESS_WAIT = 120.0
 
 
-def _same_process_limit(key: str) -> float:
-    return _HELD_HERE.get(key, 0.0) + SAME_PROCESS_WAIT
+def _process_lock(key: str) -> threading.Lock:
+    with _PROCESS_LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault(key, threading.Lock())
 
 
 # Free space under which a failed write is taken for a full disk (FAISS reports one as a RuntimeError of its own).

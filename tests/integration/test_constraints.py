@@ -150,3 +150,58 @@ def test_a_yes_no_claim_the_passage_negates_or_times_otherwise_is_answered_no(as
     # the same period, or no negation, leaves the other checks to decide
     same = assistant.ask("Ban Tổ chức Thành ủy có phải báo cáo Thường trực Thành ủy hằng tháng không?")
     assert same.answer.startswith("Có.")
+
+
+def test_a_notion_the_documents_do_not_define_is_not_answered_with_passages_using_it(assistant):
+    """"X là gì?" of a bare notion asks its meaning: passages that only use the words are no answer. The refusal says
+    what is missing and cites the nearest passage; "Mục tiêu / Nhiệm vụ ... là gì?" asks an aspect and is answered."""
+    for question in ("Chuyển đổi số là gì?", "chinh quyen dia phuong hai cap la gi", "Kinh tế tư nhân là gì?"):
+        refused = assistant.ask(question)
+        assert refused.abstained, question
+        assert "định nghĩa" in refused.answer and len(refused.citations) == 1, question
+    for question in ("Nhiệm vụ trọng tâm của Huyện ủy là gì?",
+                     "Mục tiêu của Chương trình hành động thực hiện KL121 của Hải Phòng là gì?"):
+        assert not assistant.ask(question).abstained, question
+
+
+def test_an_on_topic_refusal_says_what_is_missing(assistant):
+    refused = assistant.ask("UBKT TU HY phải hoàn thành kế hoạch kiểm tra việc sắp xếp bộ máy trước ngày nào?")
+    assert refused.abstained and "không nêu thời hạn được hỏi" in refused.answer
+    assert len(refused.citations) == 1 and f"[{refused.citations[0].n}]" in refused.answer  # the nearest passage
+    off = assistant.ask("Bí thư Tỉnh ủy Hưng Yên bao nhiêu tuổi?")
+    assert off.abstained and not off.citations  # off the documents' ground: no "nearest passage" is shown
+
+
+def test_two_units_asked_together_are_each_answered_from_their_own_passage(assistant):
+    for question in ("Ban Tổ chức Huyện ủy và Ban Tổ chức Tỉnh ủy định kỳ báo cáo việc thực hiện cho ai?",
+                     "btc huyen uy va btc tinh uy hy theo doi kiem tra roi bao cao ai"):
+        answer = assistant.ask(question)
+        assert not answer.abstained, question
+        assert contains(answer.answer, "Ban Thường vụ Huyện ủy") and contains(answer.answer, "Thường trực Tỉnh ủy"), \
+            question
+        assert {HU316, "hungyen-tinhuy-ctr-thuc-hien-kl121.txt"} <= _docs(answer), question
+    # one unit under an ambiguous "TU" is one unit, not the Thành ủy's and the Tỉnh ủy's boards side by side
+    single = assistant.ask("BTG&DV TU phai tuyen truyen, van dong nhung doi tuong ton giao nao sau sap xep bo may?")
+    assert _docs(single) == {KL183}
+
+
+def test_a_document_known_only_as_what_another_implements_is_not_given_that_ones_signer(assistant):
+    for question in ("Ai ký Chương trình hành động 316-CTr/TU của tỉnh?", "Ai ký KL 121?"):
+        refused = assistant.ask(question)
+        assert refused.abstained and "chỉ được viện dẫn" in refused.answer, question
+    plan = assistant.ask("Ai ký KH thực hiện CTr 316?")
+    assert not plan.abstained and "Nguyễn Hữu Tuấn" in plan.answer
+    dated = assistant.ask("CTr 316 cua BCH Dang bo tinh ban hanh ngay nao?")
+    assert not dated.abstained and "06/02/2025" in dated.answer
+
+
+def test_a_cited_documents_date_is_given_though_its_signer_is_not(assistant):
+    answer = assistant.ask("KH 300-KH/HU do ai ký, ngày nào?")
+    assert not answer.abstained and "21/01/2025" in answer.answer
+    assert "Kế hoạch số 300-KH/HU" in " ".join(c.text for c in answer.citations)
+
+
+def test_a_term_range_matches_however_its_dash_is_spaced(assistant):
+    answer = assistant.ask("CTr hành động của Đảng ủy CQĐ TP nhiệm kỳ 2025-2030 thay thế văn bản nào?")
+    assert not answer.abstained and contains(answer.answer, "03-CTr/ĐU")
+    assert assistant.ask("CTr hành động của Đảng ủy CQĐ TP nhiệm kỳ 2031-2035 thay thế văn bản nào?").abstained
