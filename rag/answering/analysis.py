@@ -136,6 +136,8 @@ class Scope:
     docs: list[str] | None = None  # None: every document
     reasons: list[str] = field(default_factory=list)  # Vietnamese: "về Kết luận 183", "của tỉnh Hưng Yên"
     cited_only: list[DocRef] = field(default_factory=list)  # references no indexed document is, nor implements
+    # references no indexed document is, but one implements exactly ("CTr 316-CTr/TU" of the huyện's plan)
+    implemented_only: list[DocRef] = field(default_factory=list)
 
 
 def resolve_scope(refs: list[DocRef], kinds: set[str], places: list[str], issuer: str | None,
@@ -146,6 +148,8 @@ def resolve_scope(refs: list[DocRef], kinds: set[str], places: list[str], issuer
     candidates = set(names)
     if refs:
         own = {n for n in names for o in facts.refs_of(n)[0] if any(r.matches(o) for r in refs)}
+        scope.implemented_only = [r for r in refs if not any(r.matches(o) for n in names for o in facts.refs_of(n)[0])
+                                  and any(r.matches(i) for n in names for i in facts.refs_of(n)[1])]
         implementing = {n for n in names if any(_implements(facts, n, r) for r in refs)}
         scope.cited_only = [r for r in refs
                             if not any(r.matches(o) for n in names for o in facts.refs_of(n)[0])
@@ -233,7 +237,7 @@ def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
         # "Chương trình hành động số 05-CTr/TU của Thành ủy ... ngày nào?": the issuer is that of the document named,
         # which no indexed document is: it is found where it is cited (by any issuer), not among the Thành ủy's own.
         scope = resolve_scope(refs, kinds, places, None, facts)
-    elif issuer and _issuer_is_of_implemented(refs, issuer, issuer_match.group(0), facts):
+    elif issuer and _issuer_is_of_implemented(refs, scope.implemented_only, issuer, issuer_match.group(0), facts):
         # "CTr 316 của BCH Đảng bộ tỉnh ban hành ngày nào?": the issuer qualifies the programme named, which the
         # index holds only as what the huyện's plan implements; the plan is not filtered out for being the huyện's
         scope = resolve_scope(refs, kinds, places, None, facts)
@@ -248,20 +252,15 @@ _CODE_ISSUERS = {"tu": {"tinh uy", "tinh", "thanh uy", "thanh pho"}, "hu": {"huy
                  "du": {"dang uy", "dang uy cac co quan dang", "cac co quan dang"}}
 
 
-def _issuer_is_of_implemented(refs: list[DocRef], issuer: str, phrase: str, facts: IndexFacts) -> bool:
+def _issuer_is_of_implemented(refs: list[DocRef], implemented_only: list[DocRef], issuer: str, phrase: str,
+                              facts: IndexFacts) -> bool:
     """Is the issuer phrase ("ctr 316 cua bch dang bo tinh") about a referenced document that no indexed document
     is but one implements, and does that document's code allow this issuer (316-CTr/TU: a Tỉnh ủy's or Thành ủy's)?"""
     named = [r for r in refs if phrase.startswith(fold(r.text))]
-    if not named:
+    if not named or any(r not in implemented_only for r in named):
         return False
-    names = list(facts.documents)
     for ref in named:
-        if any(ref.matches(o) for n in names for o in facts.refs_of(n)[0]):
-            return False
-        implemented = [i for n in names for i in facts.refs_of(n)[1] if ref.matches(i)]
-        if not implemented:
-            return False
-        codes = {i.issuer for i in implemented if i.issuer}
+        codes = {i.issuer for n in facts.documents for i in facts.refs_of(n)[1] if ref.matches(i) and i.issuer}
         if codes and not any(issuer in _CODE_ISSUERS.get(c, ()) for c in codes):
             return False
     return True

@@ -29,10 +29,8 @@ from .question import Question
 
 log = logging.getLogger(__name__)
 
-ABSTAIN_TEXT = (
-    "Các văn bản hiện có không nêu thông tin để trả lời câu hỏi này. "
-    "Xin hãy hỏi cụ thể hơn (tên đơn vị, văn bản, nhiệm vụ hoặc thời hạn) hoặc bổ sung văn bản liên quan."
-)
+ABSTAIN_HINT = "Xin hãy hỏi cụ thể hơn (tên đơn vị, văn bản, nhiệm vụ hoặc thời hạn) hoặc bổ sung văn bản liên quan."
+ABSTAIN_TEXT = "Các văn bản hiện có không nêu thông tin để trả lời câu hỏi này. " + ABSTAIN_HINT
 
 @dataclass
 class AbstainPolicy:
@@ -202,8 +200,9 @@ def should_abstain(question: Question, hits: list[Hit], policy: AbstainPolicy) -
     # A passage still waiting for its vector has no cosine: then only coverage decides (as for BM25 alone).
     best_cos = 0.0 if any(not h.embedded for h in hits[:3]) else max((h.dense_score for h in hits[:3]), default=0.0)
     # Only passages that really cover the question may supply the figure or the deadline asked for.
-    texts = [h.chunk.text for h in hits[:3] if coverage(tokens, h.chunk.index_text()) >= 0.9 * best_cov]
-    headed = [h.chunk.index_text() for h in hits[:3] if coverage(tokens, h.chunk.index_text()) >= 0.9 * best_cov]
+    covering = [h.chunk for h in hits[:3] if coverage(tokens, h.chunk.index_text()) >= 0.9 * best_cov]
+    texts = [c.text for c in covering]
+    headed = [c.index_text() for c in covering]
     gap = _gap(question, texts, headed)
     missing = gap is not None
     bigram_cov = max((bigram_coverage(question, h.chunk.index_text()) for h in hits[:3]), default=0.0)
@@ -500,7 +499,7 @@ def compose_answer(question: Question, hits: list[Hit], *, policy: AbstainPolicy
         n = cites.cite(hits[0].chunk, hits[0].score)
         where = short_title(hits[0].chunk.doc_title) if hits[0].chunk.doc_title else hits[0].chunk.doc
         text = (f"Các văn bản đã nạp không nêu {said}. Đoạn gần nhất với câu hỏi: {where} [{n}], có nói về nội "
-                f"dung này nhưng không có thông tin đó.\n{ABSTAIN_TEXT.split('. ', 1)[1]}")
+                f"dung này nhưng không có thông tin đó.\n{ABSTAIN_HINT}")
         return Answer(question=question.text, answer=text, abstained=True, mode="abstain", gap=gap,
                       citations=cites.citations)
     tokens = topic_content(question)

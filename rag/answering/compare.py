@@ -53,6 +53,7 @@ def sides(q: Question, assistant) -> list[Side]:
         out.append(Side(label, dataclasses.replace(
             q, units=tuple(units), documents=tuple(docs) if docs is not None else None,
             places=half.places or q.places, refs=half.refs or q.refs, cited_only=half.cited_only,
+            implemented_only=half.implemented_only if half.refs else q.implemented_only,
             compare=False, yes_no=False, content=content if half.places else q.content)))
     if len(out) >= 2:
         return out

@@ -75,7 +75,7 @@ def signer_answer(q: Question, assistant) -> Answer | None:
     person = [n for n, m in documents.items() if m.get("signer") and fold(m["signer"]) in q.folded]
     if person:
         names = person
-    elif (q.cited_only and len(q.cited_only) == len(q.refs)) or _names_only_implemented(q, assistant):
+    elif (q.cited_only and len(q.cited_only) == len(q.refs)) or _names_only_implemented(q):
         labels = ", ".join(r.label for r in q.refs)
         return Answer(question=q.text, abstained=True, mode="abstain", gap="signer",  # other parts may be answered
                       answer=f"Các văn bản đã nạp không nêu người ký {labels}: văn bản này chỉ được viện dẫn, "
@@ -104,20 +104,11 @@ def signer_answer(q: Question, assistant) -> Answer | None:
                   abstained=False, citations=cites.citations, mode="documents")
 
 
-def _names_only_implemented(q: Question, assistant) -> bool:
+def _names_only_implemented(q: Question) -> bool:
     """"Ai ký CTr 316-CTr/TU của tỉnh?": every document the question names is one that an indexed document
     implements (the huyện's plan on CTr 316) but that is not in the index itself; no other kind of document is named
     ("Ai ký KH thực hiện CTr 316?" asks the plan's signer)."""
-    if not q.refs or set(q.kinds) - {r.kind for r in q.refs}:
-        return False
-    facts = assistant.facts
-    names = list(assistant.documents)
-    for ref in q.refs:
-        if any(ref.matches(o) for n in names for o in facts.refs_of(n)[0]):
-            return False
-        if not any(ref.matches(i) for n in names for i in facts.refs_of(n)[1]):
-            return False
-    return True
+    return bool(q.refs) and len(q.implemented_only) == len(q.refs) and not set(q.kinds) - {r.kind for r in q.refs}
 
 
 def own_number_answer(q: Question, assistant) -> Answer | None:

@@ -111,6 +111,7 @@ class Question:
     documents: tuple[str, ...] | None = None  # the documents the question is restricted to (None: all)
     scope: tuple[str, ...] = ()  # why (Vietnamese): "về Kết luận 183", "của Hưng Yên"
     cited_only: tuple[DocRef, ...] = ()  # references that are no indexed document's own nor implemented
+    implemented_only: tuple[DocRef, ...] = ()  # references no indexed document is, but one implements exactly
     answer_types: tuple[str, ...] = ()  # date, number, signer, person, unit, tasks, list_docs, content, doc_number
     parts: tuple[str, ...] = ()
     yes_no: bool = False
@@ -160,6 +161,7 @@ class Question:
         inherited: list[str] = []
         refs = tuple(found.refs) if found else ()
         cited_only = tuple(found.scope.cited_only) if found else ()
+        implemented_only = tuple(found.scope.implemented_only) if found else ()
         last = conversation.last_question if conversation is not None else None
         if last is not None and found is not None and (follow_up or leans_on_previous(folded, found)):
             follow_up = True
@@ -172,7 +174,7 @@ class Question:
             if documents is None and not found.refs and not found.places and last.cited_only:
                 # "KH 300-KH/HU do ai ký, ngày nào?": a document known only from where it is cited is searched in the
                 # passages citing it; the part after the comma is about it too
-                refs, cited_only = last.refs, last.cited_only
+                refs, cited_only, implemented_only = last.refs, last.cited_only, last.implemented_only
                 inherited.append("cited document")
             if window is None and last.window is not None and not found.refs:
                 window = last.window
@@ -188,6 +190,7 @@ class Question:
             places=tuple(found.places) if found else (), levels=tuple(found.levels) if found else (),
             refs=refs, kinds=frozenset(found.kinds) if found else frozenset(),
             documents=documents, scope=tuple(found.scope.reasons) if found else (), cited_only=cited_only,
+            implemented_only=implemented_only,
             answer_types=tuple(found.answer_types) if found else (), parts=tuple(found.parts) if found else (),
             yes_no=found.yes_no if found else False, compare=found.compare if found else False,
             inherited=tuple(inherited), typed_length=typed_length,
