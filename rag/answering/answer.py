@@ -62,7 +62,11 @@ def quantity_missing(question: Question, texts: list[str]) -> bool:
     """
     noun = question.how_many
     if noun is None:
-        return False
+        # "Chỉ tiêu kết nạp đảng viên mới ... là bao nhiêu?": the figure is the subject's; a passage must state some
+        # figure (dates, document codes and section numbers are not one)
+        if not _BARE_HOW_MANY.search(question.readings[0] if question.readings else question.folded):
+            return False
+        return not any(_FIGURE.search(_NOT_FIGURES.sub(" ", text)) for text in texts)
     words = noun.split()
     nouns = {" ".join(words), words[0]}
     if nouns & _CURRENCY or words[0] in _CURRENCY:
@@ -73,6 +77,15 @@ def quantity_missing(question: Question, texts: list[str]) -> bool:
             if re.search(rf"\b\d[\d.,]*\s*(?:%\s*)?{re.escape(noun)}\b", folded):
                 return False
     return True
+
+
+# "... là bao nhiêu?" with no noun after it; "ngày / tháng / số bao nhiêu" ask a date or a document number
+_BARE_HOW_MANY = re.compile(r"(?<!ngay )(?<!thang )(?<!nam )(?<!so )(?<!hieu )(?<!gio )\bbao nhieu\s*\??\s*$")
+_NOT_FIGURES = re.compile(r"\d+\s*-\s*[A-Za-zĐđ]+\s*/\s*[A-Za-zĐđ-]+|\d+/\d{4}/[A-ZĐ]+-[A-Za-z]+|\d{1,2}/\d{1,2}/\d{4}"
+                          r"|\d{1,2}/\d{4}|(?:^|\n)\s*(?:\d+\.)+\d*\s|\b(?:khóa|khoá|lần thứ|nhiệm kỳ|giai đoạn|năm|số|Điều"
+                          r"|Khoản|Mục|Phần)\s+[\dIVXL]+(?:\s*-\s*\d{4})?|\b\d{4}\s*-\s*\d{4}|\(\d+\)")
+_FIGURE = re.compile(r"\b\d+(?:[.,]\d+)?\b|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|trăm|nghìn|triệu)\s+"
+                     r"(?:phần trăm|người|đảng viên|tổ chức|đơn vị|cơ quan|xã|huyện|lần)")
 
 
 @lru_cache(maxsize=4096)

@@ -205,3 +205,16 @@ def test_a_term_range_matches_however_its_dash_is_spaced(assistant):
     answer = assistant.ask("CTr hành động của Đảng ủy CQĐ TP nhiệm kỳ 2025-2030 thay thế văn bản nào?")
     assert not answer.abstained and contains(answer.answer, "03-CTr/ĐU")
     assert assistant.ask("CTr hành động của Đảng ủy CQĐ TP nhiệm kỳ 2031-2035 thay thế văn bản nào?").abstained
+
+
+def test_how_much_of_a_subject_needs_a_figure_in_the_passage(assistant):
+    """"X là bao nhiêu?" asks X's figure: a passage on X without any figure (dates, codes and section numbers are
+    none) is no answer; a passage with the figure is, and "ngày bao nhiêu" still asks a date."""
+    for question in ("Chỉ tiêu kết nạp đảng viên mới của Đảng bộ Các cơ quan Đảng TP nhiệm kỳ này là bao nhiêu?",
+                     "So dang vien moi ket nap hang nam cua Dang bo CQD TP la bao nhieu?"):
+        refused = assistant.ask(question)
+        assert refused.abstained and "con số được hỏi" in refused.answer, question
+    answered = assistant.ask("Tỷ lệ cán bộ, công chức được chọn cử đi công tác ở cơ sở theo CTr KL121 của Hải Phòng là bao nhiêu?")
+    assert not answered.abstained and "5%" in answered.answer
+    dated = assistant.ask("Kết luận 183 của BCT ký ngày bao nhiêu?")
+    assert not dated.abstained and "01/8/2025" in dated.answer
