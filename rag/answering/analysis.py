@@ -75,10 +75,12 @@ _TYPES: list[tuple[str, re.Pattern]] = [
                           r"|(khoa|lan thu|dieu|khoan) may|ty le|phan tram)\b")),
     ("list_docs", re.compile(r"\b((nhung|cac) van ban nao|van ban nao|tai lieu nao|o nhung van ban|(nhung|cac) van ban"
                              r" (co )?(nhac|vien dan|trich dan|giao|de cap))\b")),
-    ("tasks", re.compile(r"\b(phai lam gi|lam gi|nhiem vu|duoc giao|giao (gi|viec gi|nhung gi)|trach nhiem|viec gi"
-                         r"|cong viec|nhung viec|viec nao|phai hoan thanh)\b")),
-    ("content", re.compile(r"\b(la gi|noi ve|noi dung (gi|nao)|van de gi|la sao|thi sao|gom nhung|gom (nhung )?gi"
-                           r"|nhu the nao|the nao|ra sao|bang hinh thuc nao|hinh thuc nao|nam trong)\b")),
+    ("tasks", re.compile(r"\b(phai lam gi|lam gi|nhiem vu|duoc giao|giao (gi|viec gi|nhung gi)|trach nhiem"
+                         r"|(?<!ve )viec gi|cong viec|nhung viec|viec nao|phai hoan thanh)\b")),
+    # "về việc gì" asks what a document is about, not a unit's tasks
+    ("content", re.compile(r"\b(ve (viec|van de|noi dung) gi|la gi|noi ve|noi dung (gi|nao)|van de gi|la sao|thi sao"
+                           r"|gom nhung|gom (nhung )?gi|nhu the nao|the nao|ra sao|bang hinh thuc nao|hinh thuc nao"
+                           r"|nam trong)\b")),
 ]
 _YES_NO = re.compile(r"(\bco\b.*\b(khong|chua)\s*\??\s*$|\b(phai khong|dung khong|duoc khong|hay khong|chua)\s*\??\s*$"
                      r"|^(?!.*\b(nao|gi|ai|bao nhieu|may|khi nao|sao)\b).*\b(con|van|da|duoc|phai)\b.*\bkhong\s*\??\s*$"
@@ -96,7 +98,7 @@ _ISSUER_NAMES = {"huyen uy": "Huyện ủy", "tinh uy": "Tỉnh ủy", "thanh uy
                  "dang uy cac co quan dang": "Đảng ủy Các cơ quan Đảng", "cac co quan dang": "Đảng ủy Các cơ quan Đảng",
                  "huyen": "huyện", "tinh": "tỉnh", "thanh pho": "thành phố"}
 _ANAPHORA = re.compile(r"\b(viec do|viec nay|nhu vay|van ban (nay|do)|ke hoach (nay|do)|chuong trinh (nay|do)"
-                       r"|moc do|han do|nhiem vu do|thi sao|con\b)"
+                       r"|moc do|han do|nhiem vu do|thi sao|con\b|^cai (?:viec|nhiem vu|muc|doan)\b)"
                        # "ở CV KL183 thì hạn thế nào?", "trong KH của Huyện ủy thì ...": a new scope for the last ask
                        r"|^(o|trong|theo|voi|ben|sang|den) [^?]{2,50}? thi\b")
 
@@ -111,11 +113,29 @@ def answer_types(folded: str) -> list[str]:
 
 def split_parts(folded: str) -> list[str]:
     """A question asking two things ("ban hành ngày nào, của cơ quan nào?") cut into its parts (one when single)."""
-    parts = [p.strip(" ,;?") for p in _PART_SPLIT.split(folded) if p and p.strip(" ,;?")]
-    # every part must ask something of its own: "phải hoàn thành kế hoạch đào tạo, bồi dưỡng cán bộ trước ngày nào?"
-    # is one question whose object is a comma list, though its first half names a task
-    asking = [p for p in parts if re.search(r"\b(nao|gi|ai|bao nhieu|may|khi nao|bao gio|the nao|sao|khong|chua)\b", p)]
-    return parts if len(asking) == len(parts) and len(parts) >= 2 else [folded]
+    # Every part must ask something of its own: a piece that asks nothing belongs to the part after it ("phải hoàn
+    # thành kế hoạch đào tạo, bồi dưỡng cán bộ trước ngày nào?" is one question whose object is a comma list; in
+    # "thế còn KL 542 thì ngày nào, về việc gì?" the "thế" cut off at "còn" opens the first part), or, at the end,
+    # to the part before it.
+    seps = list(_PART_SPLIT.finditer(folded))
+    starts = [0] + [m.end() for m in seps]
+    ends = [m.start() for m in seps] + [len(folded)]
+    spans: list[list[int]] = []
+    pending = None  # where a run of pieces that ask nothing began
+    for a, b in zip(starts, ends):
+        if not _ASKING.search(folded[a:b]):
+            pending = a if pending is None else pending
+            continue
+        spans.append([a if pending is None else pending, b])
+        pending = None
+    if pending is not None and spans:
+        spans[-1][1] = len(folded)
+    parts = [folded[a:b] for a, b in spans]
+    parts = [p.strip(" ,;?") for p in parts if p.strip(" ,;?")]
+    return parts if len(parts) >= 2 else [folded]
+
+
+_ASKING = re.compile(r"\b(nao|gi|ai|bao nhieu|may|khi nao|bao gio|the nao|sao|khong|chua)\b")
 
 
 def _issuer_matches(level_word: str, meta: dict) -> bool:

@@ -108,29 +108,36 @@ def deadline_missing(question: Question, texts: list[str]) -> bool:
     if not question.asks_deadline:
         return False
     if _WHEN.search(question.folded):
-        # "... ngày nào?", "khi nào?": "định kỳ", "thường xuyên", "theo lộ trình" are deadlines without a date and
-        # do not answer it (the duty answer says "không nêu thời hạn" for the same reason).
-        return not any(d.kind != "text" for text in texts for d in find_deadlines(text))
+        # "... ngày nào?", "khi nào?": "định kỳ", "thường xuyên" say how often, not when, and do not answer it (the
+        # duty answer says "không nêu thời hạn" for the same reason); a timing the document defers ("Thời gian cụ
+        # thể thực hiện theo chỉ đạo của Trung ương") is its answer to when.
+        return not any(d.says_when for text in texts for d in find_deadlines(text))
     return not any(find_deadlines(text) for text in texts)
 
 
 _WHEN = re.compile(r"\b(ngay nao|khi nao|bao gio|luc nao|thoi gian nao|thang nao|ngay bao nhieu|may gio)\b")
 
 
+# A line break inside a sentence: the line before it ends with no sentence or item punctuation
+_WRAPPED = re.compile(r"(?<![.;:!?)\]])[ \t]*\n[ \t\n]*(?=[^\s\-+•*])")
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ(\-])|\n+")
 
 
-def excerpt(text: str, question_tokens: list[str], *, limit: int = 700) -> str:
-    """The whole passage when short; else its sentences that share most with the question, in order."""
-    text = text.strip()
+def excerpt(text: str, question_tokens: list[str], *, limit: int = 700, prefer: tuple[str, ...] = ()) -> str:
+    """The whole passage when short; else its sentences that share most with the question, in order. One line
+    either way: a line broken inside a sentence (a hard-wrapped or PDF text: "… của Ban Thường vụ\nTỉnh ủy về …")
+    is joined, and the passage's own lines are kept apart by " … " (each line of an answer carries its [n]).
+    Sentences holding a `prefer` token (the code of a document the question names) come first."""
+    text = _WRAPPED.sub(" ", text.strip())
     if len(text) <= limit:
-        return text
+        return re.sub(r"\s*\n\s*", " … ", text)
     sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
     wanted = set(question_tokens)
     scored = []
     for i, sentence in enumerate(sentences):
         tokens = set(tokenize(sentence))
         score = len(tokens & wanted) + (0.5 if re.search(r"\d{1,2}/\d{1,2}/\d{4}|hằng tháng|tháng \d", sentence) else 0)
+        score += 10 if prefer and tokens & set(prefer) else 0
         scored.append((score, i))
     keep: list[int] = []
     size = 0
@@ -145,6 +152,35 @@ def excerpt(text: str, question_tokens: list[str], *, limit: int = 700) -> str:
 
 
 _CODE = re.compile(r"\b\d+\s*-\s*[A-Za-zĐđ]+/[A-Za-zĐđ]+\b")
+
+
+# An office named in a question ("Phòng Tư pháp", "Sở Nội vụ", "Trung tâm Chính trị"): its head word, a capitalised
+# syllable, then the lower-case syllables of the name up to a level, a place or a function word
+_UPPER = "A-ZĐÀÁẢÃẠÂẦẤẨẪẬĂẰẮẲẴẶÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_OFFICE = re.compile(rf"\b(?:Phòng|Sở|Trung tâm|Chi cục|Hội|Ban Quản lý)\s+[{_UPPER}][a-zà-ỹđ]*(?!\w)"
+                     r"(?:\s+[a-zà-ỹđ]+){0,2}")
+_OFFICE_STOP = frozenset("huyen tinh thanh pho xa phuong cap duoc theo cua voi la co va thi o tai trong khi nao gi "
+                         "sau truoc da se dang moi cu phai".split())
+
+
+def office_names(question: Question) -> list[str]:
+    """The offices a question names with their capitals ("Phòng Tư pháp huyện được ..." -> "Phòng Tư pháp")."""
+    names = []
+    for m in _OFFICE.finditer(question.nfc):
+        words = m.group(0).split()
+        head = 2 if words[0] in ("Trung", "Chi", "Ban") else 1
+        kept = words[:head + 1]
+        for word in words[head + 1:]:
+            if fold(word) in _OFFICE_STOP:
+                break
+            kept.append(word)
+        names.append(" ".join(kept))
+    return names
+
+
+def reference_codes(question: Question) -> tuple[str, ...]:
+    """The codes of the documents a question names, as passages tokenize them ("300-kh/hu", "183")."""
+    return tuple(t for r in question.refs for t in tokenize(r.text, bigrams=False) if re.search(r"\d", t))
 
 
 def unknown_names(question: Question, vocabulary) -> list[str]:
@@ -188,7 +224,7 @@ def topic_content(question: Question) -> tuple[str, ...]:
     """The content tokens a passage must cover: the question's, without the words of constraints already applied as
     filters (the places of a question restricted to their documents: a passage of Hải Phòng's programme seldom says
     "Hải Phòng", and one side of "HP và HY ..." never says the other) and, in comparisons, without the words
-    that frame them."""
+    that frame them, and without document references typed as one word ("KL183")."""
     drop: set[str] = set()
     if question.places and question.documents is not None:
         for place in question.places:
@@ -196,6 +232,11 @@ def topic_content(question: Question) -> tuple[str, ...]:
     frame = question.compare or bool(_COMPARING.search(question.folded))
     if frame:
         drop |= _FRAME
+    for ref in question.refs:
+        # "KL183" typed as one word: the reference is matched by the scope and the citing passages, which write it
+        # out ("Kết luận số 183-KL/TW"); as a word it is in no passage. (Its spelled-out words do count: dropping
+        # "kết luận" too left "Kết luận 183 của BCT ký ngày bao nhiêu?" with three words to cover, and refused it.)
+        drop.update(t for t in tokenize(fold(ref.text), bigrams=False) if re.fullmatch(r"[a-z]+\d+", t))
     if not drop:
         return question.content
     return tuple(t for t in question.content if not (set(t.split("_")) & drop))
@@ -244,17 +285,32 @@ _GAP_WORDS = {"quantity": "con số được hỏi", "deadline": "thời hạn �
 def _gap(question: Question, texts: list[str], headed: list[str]) -> str | None:
     """Why the covering passages do not answer: "quantity", "deadline", a kind of `absent_answer_type`, or
     "exact:<numbers>" (numbers of the question no passage has); None when they may answer."""
-    kind = absent_answer_type(question, texts)
+    items = asked_items(question, texts)
+    kind = absent_answer_type(question, texts, items=items)
     if kind in ("personal", "subject"):  # off the documents' ground: "bao nhiêu tuổi" is no figure to look for
         return kind
     if quantity_missing(question, texts):
         return "quantity"
-    if deadline_missing(question, texts):
+    if deadline_missing(question, items):
         return "deadline"
     if kind:
         return kind
     exact = missing_exact(question, headed)
     return "exact:" + ", ".join(exact) if exact else None
+
+
+def asked_items(question: Question, texts: list[str]) -> list[str]:
+    """The lines of the covering passages that are about what is asked: a passage often holds several items ("-
+    Kết thúc hoạt động của Ban Bảo vệ chăm sóc sức khỏe cán bộ tỉnh (đã hoàn thành). - Sắp xếp ... (hoàn thành
+    trong tháng 02/2025)"), and the date asked must be the asked item's, not its neighbour's. Lines broken inside a
+    sentence are joined first; a passage of one line is its own item."""
+    tokens = topic_content(question)
+    items = [line.strip() for text in texts for line in _WRAPPED.sub(" ", text).split("\n") if line.strip()]
+    if len(items) <= len(texts) or not tokens:
+        return texts
+    scored = [(coverage(tokens, item), item) for item in items]
+    best = max(score for score, _ in scored)
+    return [item for score, item in scored if score >= ITEM_MIN_COVERAGE * best]
 
 
 def gap_text(gap: str) -> str | None:
@@ -265,6 +321,7 @@ def gap_text(gap: str) -> str | None:
 
 
 _DATE_TOKEN = re.compile(r"^\d{1,2}/\d{1,2}(/\d{4})?$")
+_PERIOD_TOKEN = re.compile(r"^(?:[ivx]+|\d{1,2})/\d{4}$")
 
 
 _SPACED_DASH = re.compile(r"(\d)[ \t]*[-–—][ \t]*\n?[ \t]*([\dA-ZĐ])")
@@ -280,10 +337,14 @@ def missing_exact(question: Question, texts: list[str]) -> list[str]:
     # "nhiệm kỳ 2025 - 2030", "03 - CTr/ĐU": documents space the dash of a range or a code where officials do not
     found = set().union(*(_token_set(t) | _token_set(_SPACED_DASH.sub(r"\1-\2", t)) for t in texts))
     named = {r.number for r in question.refs} | {str(int(y)) for r in question.refs if r.year for y in [r.year]}
+    # the day and month of "20/8/2025" are tokens too: the date is left to the window, and so are its parts
+    named |= {str(int(p)) for t in question.syllables if _DATE_TOKEN.match(t) for p in t.split("/")}
     wanted = []
     for token in question.syllables:
         if _DATE_TOKEN.match(token) or token.isalpha() or token in named:
             continue
+        if question.window is not None and _PERIOD_TOKEN.match(token):
+            continue  # "quý I/2025", "tháng 3/2025": the window, which passages write "Quý I năm 2025"
         if any(token in fold(r.text) for r in question.refs):  # the reference itself: its scope answers for it
             continue
         if ("-" in token or "/" in token) or (token.isdigit() and len(token) >= 2 and not (
@@ -329,6 +390,8 @@ _EPONYM_BEFORE = re.compile(r"(?:Trường|Chính trị|TNCS|Đoàn|tư tưởng
 def has_person(text: str) -> bool:
     """Does the text name a person (see `_SURNAMES`)?"""
     for m in _NAME.finditer(text):
+        if not all(word[0].isupper() for word in m.group(0).split()):
+            continue  # the class À-Ỹ holds lower-case letters too ("bảo đảm đúng" is no name)
         if fold(m.group(1)) not in _SURNAMES or _NOT_NAMES.match(m.group(2).strip()):
             continue
         if _EPONYM_BEFORE.search(text[max(0, m.start() - 30):m.start()]):
@@ -340,7 +403,7 @@ def has_person(text: str) -> bool:
 _PLACE_ASKED = re.compile(r"\b(huyen|tinh|xa|phuong|thanh pho) nao\b")
 
 
-def absent_answer_type(question: Question, texts: list[str]) -> str | None:
+def absent_answer_type(question: Question, texts: list[str], *, items: list[str] | None = None) -> str | None:
     """The kind of answer the question asks that no covering passage states: "date" (an event's date: the dates
     of cited documents do not count), "person" (a name), "place" (which district or province), "percent". A
     question about a document that is only cited may use its date."""
@@ -361,8 +424,12 @@ def absent_answer_type(question: Question, texts: list[str]) -> str | None:
         if not any(not _DEADLINE_CUE.search(free[max(0, m.start() - 30):m.start()]) for m in _ANY_DATE.finditer(free)):
             return "event date"
     if "date" in question.answer_types and not about_document and not question.asks_deadline:
-        free = _REFERENCE_DATE.sub(" ", joined)
-        if not _ANY_DATE.search(free) and not any(find_deadlines(t) for t in texts):
+        # "... từ ngày nào?" asks a day: "(đã hoàn thành)", "thường xuyên" give none; "khi nào?" may be answered by
+        # a timing the document defers or by its being done
+        day = re.search(r"\b(ngay nao|ngay bao nhieu|ngay may)\b", folded)
+        own = items if items is not None else texts  # the asked item's lines (`asked_items`)
+        stated = [d for t in own for d in find_deadlines(t) if (d.dated if day else d.says_when)]
+        if not _ANY_DATE.search(_REFERENCE_DATE.sub(" ", "\n".join(own))) and not stated:
             return "date"
     if "person" in question.answer_types and not has_person(joined):
         return "person"
@@ -436,6 +503,9 @@ _GLUE = {"cua", "va", "cac", "nhung", "la", "o", "tai", "cho", "ve", "thi", "tro
 # "X là bao nhiêu?", "X là gì?": X must be what a passage talks about, not only its syllables ("thủ đô của Pháp").
 _SUBJECT = re.compile(r"^(.{3,80}?)\s+la\s+(?:bao nhieu|gi|ai|nhung gi)\s*\??\s*$")
 
+
+# A line of a covering passage is the asked item's when it covers the question nearly as well as the best line.
+ITEM_MIN_COVERAGE = 0.9
 
 # Passages after the first are quoted only if they cover the question nearly as well, at most MAX_ITEMS. Chosen on
 # the dev split (256 questions): 3 / 0.9 complete 0.875, citation precision 0.782; 4 / 0.9 complete 0.883, 0.782;
@@ -526,7 +596,7 @@ def compose_answer(question: Question, hits: list[Hit], *, policy: AbstainPolicy
     lines = []
     for hit in chosen:
         n = cites.cite(hit.chunk, hit.score)
-        quoted = excerpt(hit.chunk.text, tokens)
+        quoted = excerpt(hit.chunk.text, tokens, prefer=reference_codes(question))
         owner = _owner(hit.chunk)
         quoted = re.sub(r"^-\s+", "", quoted)
         lines.append(f"- {owner}{quoted} [{n}]")

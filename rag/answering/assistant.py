@@ -24,7 +24,8 @@ from ..text.normalize import contains, tokenize
 from ..text.references import ref_from_dict
 from ..text.units import closest_units
 from .analysis import IndexFacts, resolve_scope, side_segments
-from .answer import ABSTAIN_TEXT, AbstainPolicy, assigned_blocks, compose_answer, subject_units, unknown_names
+from .answer import (ABSTAIN_TEXT, AbstainPolicy, assigned_blocks, compose_answer, office_names, subject_units,
+                     unknown_names)
 from .compare import deadlines_of, is_about_deadlines, merge, sides
 from .documents_answer import document_answer
 from .duty_answer import answer_from_duties, duty_query_for
@@ -34,6 +35,12 @@ from .question import Conversation, Question
 from .verdict import decide, with_verdict
 
 log = logging.getLogger(__name__)
+
+
+# A follow-up is searched with the previous question's words unless it brings this many content words of its own:
+# "cái việc hợp nhất, tổ chức lại các cơ quan thuộc UBND TP thì căn cứ thông báo số mấy?" names its item, and the
+# previous "... được giao mấy nhiệm vụ?" pulled the search to general passages.
+FOLLOW_UP_OWN_WORDS = 6
 
 
 class Assistant:
@@ -120,6 +127,17 @@ class Assistant:
             rows = {r for r in rows if self.chunks[r].doc in docs} or rows
         return self.retriever.search(question, k=k, mode=retrieval, docs=docs, kinds=kinds, rows=rows or None)
 
+    def absent_offices(self, q: Question) -> list[str]:
+        """Offices the question names ("Phòng Tư pháp") that no passage names: the passages found by their words
+        (BM25, the ten best) are checked for the whole name. "Sở Tư pháp" and "Phòng Nội vụ" are in the documents,
+        "Phòng Tư pháp" is not, and the huyện's other offices are no answer about it."""
+        absent = []
+        for name in office_names(q):
+            hits = self.retriever.search(Question.read(name), k=10, mode="bm25")
+            if not any(contains(h.chunk.text, name) for h in hits):
+                absent.append(name)
+        return absent
+
     def citing_rows(self, refs) -> set[int]:
         """Rows of the chunks citing any of these references (from the catalogue)."""
         row_of = getattr(self.chunks, "row_of_id", None) or {c.id: i for i, c in enumerate(self.chunks)}
@@ -194,7 +212,7 @@ class Assistant:
                 return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
                               answer="Không có văn bản nào đã nạp có ngày ban hành trong khoảng thời gian này "
                                      "(văn bản không ghi ngày ban hành không được tính).")
-        unknown = unknown_names(q, self.retriever.lexical.vocabulary)
+        unknown = unknown_names(q, self.retriever.lexical.vocabulary) + self.absent_offices(q)
         if unknown:
             return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
                           answer=f"Các văn bản đã nạp không nhắc đến {', '.join(unknown)}. {ABSTAIN_TEXT}")
@@ -213,6 +231,7 @@ class Assistant:
             halves = [self.read(segment) for segment in side_segments(q.text, self.facts)]
             if halves and all(h.documents for h in halves):
                 documents = tuple(sorted({d for h in halves for d in h.documents}))
+                q = dataclasses.replace(q, documents=documents)  # the catalogue answers (signers) read it too
         if documents is not None:
             docs = sorted(set(documents) & set(docs)) if docs else list(documents)
             if not docs:
@@ -230,7 +249,8 @@ class Assistant:
                 answer.conversation = Conversation(last_query=q, duty_query=query, last_question=q)
                 return answer
         search = q
-        if conversation.last_query is not None and q.follow_up:
+        if conversation.last_query is not None and q.follow_up and len(
+                [t for t in q.content if "_" not in t]) < FOLLOW_UP_OWN_WORDS:
             search = q.joined_with(conversation.last_query)
         hits = self.retrieve(search, k=k, retrieval=retrieval, docs=docs)
         blocks = None

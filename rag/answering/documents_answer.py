@@ -9,10 +9,11 @@ it) has no signer or number here: the answer says so instead of quoting another 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from ..duties.query import DutyQuery
-from ..text.normalize import fold, match_key, shorten
+from ..text.normalize import fold, match_key, shorten, tokenize
 from ..text.references import ref_from_dict
 from .citations import CitationList
 from .models import Answer
@@ -117,8 +118,9 @@ def own_number_answer(q: Question, assistant) -> Answer | None:
     match = _OWN_NUMBER.search(folded)
     if not match or q.documents is None or len(q.documents) > 2:
         return None
-    if re.search(r"\b(thuc hien|trien khai|thay the|thay cho|cu the hoa|can cu|theo)\s+(chuong trinh(?: hanh dong)?|ke hoach|ket luan|nghi quyet|cong van"
-                 r"|ctr|kh|kl|nq|cv)\s+$", folded[:match.start()]):
+    if re.search(r"\b(thuc hien|trien khai|thay the|thay cho|cu the hoa|can cu|theo)\s+(chuong trinh(?: hanh dong)?|ke hoach"
+                 r"|ket luan|nghi quyet|cong van|thong bao|quy dinh|quyet dinh|chi thi|nghi dinh|ctr|kh|kl|nq|cv|tb|qd"
+                 r"|ct|nd)\s+$", folded[:match.start()]):
         return None  # "thực hiện / thay thế Chương trình số mấy": the number of another document it names
     cites = CitationList()
     lines = []
@@ -138,6 +140,64 @@ def own_number_answer(q: Question, assistant) -> Answer | None:
                       citations=cites.citations, mode="documents")
     return Answer(question=q.text, abstained=True, citations=cites.citations, mode="documents",
                   answer="Văn bản không ghi số hiệu của chính nó:\n" + "\n".join(missing))
+
+
+_ISSUE_DATE = re.compile(r"\b(?:ban hanh|ky)\s+(?:vao\s+)?(?:ngay nao|khi nao|bao gio|ngay bao nhieu|luc nao"
+                         r"|thoi gian nao|ngay thang nam nao)|\bngay (?:ban hanh|ky)\b|\bban hanh ngay\b")
+_BLANK_DATE = re.compile(r"ngày\s+tháng\s+năm", re.IGNORECASE)
+
+
+def issue_date_answer(q: Question, assistant) -> Answer | None:
+    """"CV triển khai KL183 ban hành ngày nào?": the issue date of the indexed document the question selects, from
+    its heading; a document whose date line is left blank ("Hải Phòng, ngày tháng năm 2025") has none, and the
+    dates in its opening are those of what it implements, not its own."""
+    folded = q.readings[0] if q.readings else q.folded
+    if not _ISSUE_DATE.search(folded) or not q.documents or len(q.documents) > 2 or len(q.parts) > 1:
+        return None
+    if q.cited_only or _names_only_implemented(q) or q.units:
+        return None  # the date of a document the index holds only as cited or implemented: where it is cited
+    cites = CitationList()
+    dated, undated = [], []
+    for name in q.documents:
+        meta = assistant.documents[name]
+        chunk = _meta_chunk(assistant, name)
+        ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+        if meta.get("date"):
+            day = meta["date"].split("-")
+            dated.append(f"- {_title(meta, name)}: ban hành ngày {int(day[2])}/{int(day[1])}/{day[0]}{ref}")
+        else:
+            blank = next((line for line in meta.get("header", []) if _BLANK_DATE.search(line)), None)
+            shown = f" (dòng ngày tháng để trống: «{blank}»)" if blank else ""
+            undated.append(f"- {_title(meta, name)}{shown}{ref}")
+    if dated:
+        text = "Ngày ban hành, theo phần đầu văn bản:\n" + "\n".join(dated)
+        if undated:
+            text += "\nKhông ghi ngày ban hành:\n" + "\n".join(undated)
+        return Answer(question=q.text, answer=text, abstained=False, citations=cites.citations, mode="documents")
+    return Answer(question=q.text, abstained=True, citations=cites.citations, mode="documents", gap="date",
+                  answer="Văn bản không ghi ngày ban hành của chính nó (các ngày ở phần mở đầu là ngày của văn bản "
+                         "được thực hiện hoặc viện dẫn):\n" + "\n".join(undated))
+
+
+def issuer_answer(q: Question, assistant) -> Answer | None:
+    """"Có phải CV triển khai KL183 do Ban Chấp hành Đảng bộ thành phố ban hành không?": the issuer of the one
+    document the question selects, from its heading (the verdict compares it with the claim); its passages need not
+    name the claimed body at all."""
+    from .verdict import claimed_issuer
+
+    if not q.yes_no or not q.documents or len(q.documents) != 1 or claimed_issuer(q) is None:
+        return None
+    if re.search(r"\d{1,2}/\d{1,2}/\d{4}|\bthang \d|\bky\b|\bva\b", q.readings[0] if q.readings else q.folded):
+        return None  # a date, a signer or a second claim besides the issuer: the passages answer for them
+    name = q.documents[0]
+    meta = assistant.documents[name]
+    if not meta.get("issuer"):
+        return None
+    cites = CitationList()
+    chunk = _meta_chunk(assistant, name)
+    ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+    return Answer(question=q.text, answer=f"Cơ quan ban hành, theo phần đầu văn bản: {meta['issuer']} — "
+                  f"{_title(meta, name)}{ref}", abstained=False, citations=cites.citations, mode="documents")
 
 
 def list_documents_answer(q: Question, assistant) -> Answer | None:
@@ -306,7 +366,8 @@ def existence_answer(q: Question, assistant) -> Answer | None:
                   citations=cites.citations, mode="documents")
 
 
-_DETAILS = re.compile(r"\b(quy dinh (cu the )?(nhung )?gi|noi dung (cu the|chi tiet)|giao (cho )?(\w+ ){0,6}(nhung )?(viec|nhiem vu) gi"
+_DETAILS = re.compile(r"\b((quy dinh|neu|de ra|yeu cau|huong dan|chi dao) (cu the )?(nhung )?(gi|noi dung gi)"
+                      r"|noi dung (cu the|chi tiet)|giao (cho )?(\w+ ){0,6}(nhung )?(viec|nhiem vu) gi"
                       r"|nhung viec gi|nhiem vu gi|co nhung noi dung)\b")
 
 
@@ -334,12 +395,35 @@ def cited_only_answer(q: Question, assistant) -> Answer | None:
     return Answer(question=q.text, answer=text, abstained=True, citations=cites.citations, mode="documents")
 
 
+# The words of "which article of X does D cite": the citing verbs, the parts of a text, the kinds of law (folded)
+_CITE_FRAME = frozenset("""vien dan trich nhac toi den de cap can cu dan chieu co dieu khoan diem muc phan chuong
+    nghi dinh thong tu luat quyet nd tt qd""".split())
+
+
+def _cite_topic(q: Question) -> list[str]:
+    """The words of a citing question left once its references, places and citing words are removed: "Kế hoạch đào
+    tạo bồi dưỡng cán bộ trong CTr 121 căn cứ điều mấy của NĐ 178?" asks about one item, which retrieval finds."""
+    from .duty_answer import topic_words
+
+    named = {t for r in q.refs for t in tokenize(fold(r.text), bigrams=False)}
+    places = {t for p in q.places for t in tokenize(p, bigrams=False)}
+    return [t for t in topic_words(q, list(q.units), places) if t not in _CITE_FRAME and t not in named]
+
+
 def document_answer(q: Question, assistant) -> Answer | None:
     """A catalogue answer when the question asks for one (None otherwise: the other routes answer). Within one
     document, "những văn bản nào" asks which documents it names: the passages answer that."""
-    for special in (existence_answer, cited_only_answer):
+    for special in (existence_answer, cited_only_answer, issuer_answer):
         answer = special(q, assistant)
         if answer is not None:
+            return answer
+    folded = q.readings[0] if q.readings else q.folded
+    if q.cited_only and q.documents and len(q.cited_only) < len(q.refs) and _CITE.search(folded) and \
+            not _cite_topic(q):
+        # "CTr KL121 của TP dẫn chiếu những điều, khoản nào của NĐ 178?": one reference picks the document, the
+        # other is what it cites; every place it cites it, from the catalogue (a top-k search finds one of two)
+        answer = list_documents_answer(dataclasses.replace(q, refs=q.cited_only), assistant)
+        if answer is not None and not answer.abstained:
             return answer
     if "list_docs" in q.answer_types and (q.documents is None or len(q.documents) > 1):
         answer = list_documents_answer(q, assistant)
@@ -351,6 +435,10 @@ def document_answer(q: Question, assistant) -> Answer | None:
             return answer
     if "doc_number" in q.answer_types:
         return own_number_answer(q, assistant)
+    if "date" in q.answer_types:
+        answer = issue_date_answer(q, assistant)
+        if answer is not None:
+            return answer
     if not q.answer_types and not q.units:
         return reference_overview(q, assistant)
     return None

@@ -24,7 +24,7 @@ MAX_LISTED = 40  # an answer lists at most this many duties (a unit of a large a
 _DUTY_WORDS = frozenset("""phai lam gi nhiem vu duoc giao cong viec nhung viec trach nhiem chu tri phoi hop thoi han han
     chot den qua truoc sau ngay thang quy nam hoan thanh can trong tu cho theo van ban nao cac la nhu the cu the
     thanh pho tinh huyen cong van chuong trinh hanh dong ke hoach ket luan nghi quyet trien khai
-    thuc hien cv ctr kh kl nq khac nhau so sanh giong ra sao""".split())
+    thuc hien cv ctr kh kl nq khac nhau so sanh giong ra sao hom nay gio toi xong""".split())
 
 
 def topic_words(question: Question, units: list[str], places: set[str] = frozenset()) -> list[str]:
@@ -43,10 +43,16 @@ def duty_query_for(question: Question, previous: DutyQuery | None, places: set[s
     not follow a duty question), names no known unit and no window, or is about one specific task. A follow-up
     without a unit keeps the previous question's units."""
     follow_up = previous is not None and question.follow_up
-    if not (question.asks_duties or follow_up):
+    # "những nội dung nào ... thực hiện từ năm 2025?": a start as written in duties asks for those duties
+    starts = question.window is not None and question.window.starts_in is not None
+    if not (question.asks_duties or follow_up or starts):
         return None
     query = question.duty_query()
     if query is None:
+        return None
+    if question.cited_only and not follow_up:
+        # "Hạn chót để ĐU UBND TP xây dựng CTr thực hiện NQ 17-NQ/TU là ngày nào?": a document known only where it
+        # is cited names one task, found in the passages citing it; the unit's whole table is not its answer
         return None
     if not follow_up and len(topic_words(question, query.units, places)) > 2:
         return None

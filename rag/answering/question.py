@@ -34,12 +34,12 @@ QUESTION_WORDS = frozenset(
     """gi nao ai bao nhieu khong co la phai lam nhung viec duoc cua va cac ve theo trong thi sao the nhu
     hay hoi cho biet toi chung minh em anh chi can muon nay do kia o tai khi luc may gio dau vay a nhe
     nhiem vu yeu cau van ban noi dung quy dinh neu ra de tu den voi mot nhieu cung da se dang con nua chua
-    roi vay""".split()
+    roi vay cai""".split()
 )
 
 # A question goes to the duty table when it asks what a unit must do or by when (folded, accent-free forms).
 _DUTY_INTENT = re.compile(
-    r"phai lam|lam gi|nhiem vu|duoc giao|giao cho|cong viec|nhung viec|viec gi|trach nhiem|chu tri|phoi hop"
+    r"phai lam|lam gi|nhiem vu|duoc giao|giao cho|cong viec|nhung viec|(?<!ve )viec gi|trach nhiem|chu tri|phoi hop"
     r"|thoi han|han chot|den han|qua han|truoc ngay|truoc \d|cham nhat|khi nao|trong thang|trong quy"
     r"|\bhan (the nao|ra sao|khi nao|bao gio|ngay nao|la gi|hoan thanh)"
     r"|hoan thanh (gi|nhung|viec)|can lam|phan cong"
@@ -53,7 +53,7 @@ _META_INTENT = re.compile(
     r" (hanh dong )?so may)\b"
 )
 
-_BODY_RELATION = re.compile(r"\b(thay the|thay cho|sua doi|bai bo|bo sung)\b")
+_BODY_RELATION = re.compile(r"\b(thay the|thay cho|sua doi|bai bo|bo sung|can cu)\b")
 
 # "By when must it be done?" (not "on which date was it issued?", which asks for a reference date).
 _ASKS_DEADLINE = re.compile(
@@ -66,12 +66,36 @@ _ASKS_DATE = re.compile(r"\b(ngay nao|khi nao|bao gio|thoi han|han chot|han nao|
 _HOW_MANY = re.compile(r"\bbao nhieu (?:lan |phan tram |%)?([a-z]+(?: [a-z]+)?)")
 
 
+# Words after "mấy" that are not what is counted ("mấy của tỉnh", "mấy việc như ...": "such tasks as")
+_NOT_COUNTED = frozenset("cua va la theo tren trong duoc nhu thi co".split())
+
+
+_TODAY = re.compile(r"\b(?:hom nay|nay)\s+(?:la\s+)?(?:ngay\s+)?(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\b")
+
+
+def _stated_today(folded: str) -> date | None:
+    """"Hôm nay 20/8/2025, từ giờ tới 29/8 ...": the official says which day it is; relative words are read from
+    it (a date without a year, "quá hạn", "tháng này")."""
+    m = _TODAY.search(folded)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError:
+        return None
+
+
 def is_follow_up(folded: str) -> bool:
     """Short questions that lean on the previous one ("còn trước 15/8 thì sao?", "thế còn ...?")."""
     folded = folded.strip()
     return bool(re.match(r"^(con|the con|vay con|the|con lai)\b", folded)) or folded.endswith("thi sao?") or (
         len(folded.split()) <= 4 and folded.endswith("?")
     )
+
+
+# Words that frame what is asked, not what it is about: "Ban Quản lý dự án huyện mới tên đầy đủ là gì?" asks a name;
+# no passage says "tên đầy đủ" of what it names (folded).
+_FRAMES = re.compile(r"\bten (?:day du|goi|chinh thuc|cu the)\b")
 
 
 def _content(syllables: tuple[str, ...]) -> tuple[str, ...]:
@@ -140,7 +164,7 @@ class Question:
             text = ""  # only punctuation or symbols: nothing was asked
         nfc = canonical(text)
         folded = fold(nfc)
-        today = today or date.today()
+        today = _stated_today(folded) or today or date.today()
         previous = conversation.duty_query if conversation is not None else None
         follow_up = is_follow_up(folded)
         if follow_up and previous is not None and previous.window is not None:
@@ -184,7 +208,8 @@ class Question:
                 inherited.append("answer type")
         return cls(
             text=text, nfc=nfc, folded=folded, syllables=syllables, tokens=tuple(tokens),
-            content=_content(syllables), unaccented=is_unaccented(text), follow_up=follow_up, today=today,
+            content=_content(tuple(tokenize(_FRAMES.sub(" ", reading), bigrams=False))),
+            unaccented=is_unaccented(text), follow_up=follow_up, today=today,
             units=units, window=window,
             readings=tuple(found.readings) if found else (), unknown_units=tuple(found.unknown_units) if found else (),
             places=tuple(found.places) if found else (), levels=tuple(found.levels) if found else (),
@@ -290,9 +315,22 @@ class Question:
 
     @property
     def how_many(self) -> str | None:
-        """The noun of "bao nhiêu X" ("bao nhiêu tỷ đồng" -> "ty dong"), None when the question asks no quantity."""
+        """The noun of "bao nhiêu X" or "mấy X" ("bao nhiêu tỷ đồng" -> "ty dong", "gồm mấy tiêu chí" -> "tieu chi"),
+        None when the question asks no quantity. "mấy" counts only as typed ("máy", "bộ máy" fold alike) or in a
+        question typed without marks, and not after "số", "khóa", "điều" ("số mấy" asks a number, not a count)."""
         match = _HOW_MANY.search(self.folded)
-        return match.group(1) if match else None
+        if match:
+            return match.group(1)
+        lower = self.nfc.lower()
+        count = re.search(r"(?<!số )(?<!khóa )(?<!khoá )(?<!điều )(?<!lần thứ )\bmấy (\w+(?: \w+)?)", lower)
+        if count is None and self.unaccented:
+            count = re.search(r"(?<!so )(?<!khoa )(?<!dieu )(?<!bo )\bmay (\w+(?: \w+)?)", lower)
+        if count is None:
+            return None
+        noun = fold(count.group(1)).split()
+        if noun[0] in _NOT_COUNTED or noun[-1] == "nhu":
+            return None
+        return " ".join(w for w in noun if w not in _NOT_COUNTED) or None
 
     def duty_query(self) -> DutyQuery | None:
         """The duty query the question states (units and window), None when it states neither."""

@@ -19,7 +19,7 @@ import re
 from datetime import date
 
 from ..text.deadlines import find_deadlines
-from ..text.normalize import fold, match_key, tokenize
+from ..text.normalize import canonical, fold, match_key, tokenize
 from ..text.units import find_units
 from .models import Answer
 from .question import Question
@@ -32,8 +32,9 @@ _DATE = re.compile(r"\b(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\b")
 _MONTH = re.compile(r"\bthang\s+(\d{1,2})\s*(?:/|nam)\s*(\d{4})\b")
 _NUMBER = re.compile(r"(?<![\d/])(\d{1,4})(?![\d/])")
 _STOPS = {"khong", "co", "phai", "dung", "duoc", "hay", "chua", "da", "la"}
-_ANTONYMS = [("duy tri", ("ket thuc", "cham dut", "khong duy tri", "bo")), ("tiep tuc", ("ket thuc", "cham dut")),
-             ("giu", ("ket thuc", "bo", "giai the"))]
+_ANTONYMS = [("duy tri", ("ket thuc", "cham dut", "khong duy tri", "bo", "khong to chuc")),
+             ("tiep tuc", ("ket thuc", "cham dut", "khong to chuc")),
+             ("giu", ("ket thuc", "bo", "giai the", "khong to chuc", "khong giu"))]
 _SENTENCE = re.compile(r"(?<=[.;:!?])\s+|\n+")
 
 
@@ -49,6 +50,13 @@ def _best_sentence(question: Question, text: str) -> str:
         if value > score:
             best, score = sentence, value
     return best
+
+
+def _best_passage(question: Question, passages: list[str]) -> str:
+    """The cited passage that shares most content words with the question (the first on a tie): the retrieval rank
+    mixes in the section path and the neighbours' words, and a yes/no claim is judged on the item it is about."""
+    wanted = set(question.content)
+    return max(passages, key=lambda text: (len(set(tokenize(text)) & wanted), -passages.index(text)))
 
 
 def _claimed_dates(folded: str) -> list[tuple[int, int, int | None]]:
@@ -76,7 +84,9 @@ def _date_verdict(question: Question, sentence: str) -> str | None:
         return None
     stated = _stated_dates(sentence)
     if not stated:
-        return None
+        # "Có phải việc hợp nhất ... hạn đến tháng 3/2025 không?" of an item marked "(đã hoàn thành)": the document
+        # gives it no deadline, it was done when the document was written
+        return NO if any(d.done for d in find_deadlines(sentence)) else None
     if any(c == s or (c[0] == 0 and (c[1], c[2]) == (s[1], s[2])) for c in claimed for s in stated):
         return YES
     return NO
@@ -182,10 +192,11 @@ def decide(question: Question, answer: Answer, *, documents: dict[str, dict] | N
     status = _status_verdict(question, passages, as_of or question.today)
     if status:
         return status
-    signer = _signer_verdict(question, answer, documents or {})
-    if signer:
-        return signer
-    sentence = _best_sentence(question, passages[0])
+    for check in (_signer_verdict(question, answer, documents or {}),
+                  _issuer_verdict(question, answer, documents or {})):
+        if check:
+            return check
+    sentence = _best_sentence(question, _best_passage(question, passages[:3]))
     for check in (_predicate_negated(question, passages[:3]), _frequency_verdict(question, passages),
                   _date_verdict(question, sentence), _unit_verdict(question, sections[0]),
                   *(_negation_verdict(question, _best_sentence(question, text)) for text in passages[:3]),
@@ -205,14 +216,27 @@ def _object_missing(question: Question, sections: list[str]) -> bool:
     no cited passage or section path holds either word means the passages are about something else, and a
     confident wrong "Có" is worse than "Văn bản không nêu". Only words as typed count (not the expansions of "HP"),
     and abbreviations ("CTr", "HĐND": no vowel, they expand to other words) never do."""
+    from .answer import topic_content  # the places already applied as document filters are no object
+
     typed = set(tokenize(question.text))
     found = set(tokenize(" ".join(sections)))
-    for pair in question.content:
+    # Typed with marks, a word is compared with its marks: folded, "biển" (sea) is "biên" of every "biên chế"
+    marked = {} if question.unaccented else _marked_pairs(question.nfc)
+    found_marked = set(re.findall(r"[^\W\d_]+", canonical(" ".join(sections)).lower())) if marked else set()
+    for pair in topic_content(question):
         words = pair.split("_")
         if len(words) == 2 and pair in typed and all(_VOWEL.search(w) and w in typed for w in words):
             if pair not in found and not any(w in found for w in words):
                 return True
+            if pair in marked and not any(w in found_marked for w in marked[pair]):
+                return True
     return False
+
+
+def _marked_pairs(text: str) -> dict[str, tuple[str, str]]:
+    """Adjacent words as typed (lower case, with their marks), by their folded pair ("cang_bien" -> cảng, biển)."""
+    words = re.findall(r"[^\W\d_]+", canonical(text).lower())
+    return {f"{fold(a)}_{fold(b)}": (a, b) for a, b in zip(words, words[1:])}
 
 
 def _signer_verdict(question: Question, answer: Answer, documents: dict[str, dict]) -> str | None:
@@ -230,6 +254,41 @@ def _signer_verdict(question: Question, answer: Answer, documents: dict[str, dic
     if claimed and titles:
         return YES if any(t == claimed.group(1) for t in titles) else NO
     return None
+
+
+# The bodies a party document is issued by, as the question and the issuer line name them (folded)
+_BODIES = ("ban chap hanh", "ban thuong vu", "thuong truc", "bo chinh tri", "ban bi thu")
+_CLAIMED_ISSUER = re.compile(r"\bdo\s+((?:[a-z0-9]+\s+){1,8}?)(?:ban hanh|ky ban hanh|ra|phat hanh)\b")
+_LEVEL_WORDS = (("huyen", "huyện"), ("tinh", "tỉnh"), ("thanh uy", "thành phố"), ("thanh pho", "thành phố"))
+
+
+def claimed_issuer(question: Question) -> str | None:
+    """The issuer a yes/no question claims ("... do Ban Thường vụ Thành ủy ban hành không?": "ban thuong vu thanh
+    uy"), folded; None when it claims none."""
+    q = question.readings[0] if question.readings else question.folded
+    claim = _CLAIMED_ISSUER.search(q)
+    return claim.group(1).strip() if claim else None
+
+
+def _issuer_verdict(question: Question, answer: Answer, documents: dict[str, dict]) -> str | None:
+    """"Có phải Chương trình ... do Ban Thường vụ Thành ủy ban hành không?": the claimed issuing body and level
+    against the issuer of the document the question is about (a Ban Chấp hành's programme is not the Ban Thường vụ's,
+    a Tỉnh ủy's not a Huyện ủy's)."""
+    claimed = claimed_issuer(question)
+    if claimed is None:
+        return None
+    docs = list(question.documents) if question.documents else list(dict.fromkeys(c.doc for c in answer.citations))
+    metas = [documents[d] for d in docs if documents.get(d, {}).get("issuer")]
+    if len(metas) != 1:
+        return None  # which document is meant is not settled: no verdict on its issuer
+    issuer, level = fold(metas[0]["issuer"]), metas[0].get("level")
+    body = next((b for b in _BODIES if b in claimed), None)
+    if body and any(b in issuer for b in _BODIES) and body not in issuer:
+        return NO
+    said = next((name for word, name in _LEVEL_WORDS if re.search(rf"\b{word}\b", claimed)), None)
+    if said and level and said != level:
+        return NO
+    return YES if body or said else None
 
 
 def with_verdict(verdict: str, answer: Answer) -> Answer:

@@ -165,7 +165,12 @@ class DutyTable(Sequence):
             keys = np.where(ongoing, self.start[candidates], keys)
             keep &= ((due > 0) & ((flags & FLAG_DATED) != 0) & ((flags & FLAG_DONE) == 0)) | ongoing
             stated = query.window
-            if stated.overdue_as_of or stated.due_soon_as_of:
+            if stated.starts_in:
+                # "được ghi là thực hiện từ năm 2025": the duties whose deadline is that start, not those due then
+                keep = ((flags & FLAG_START) != 0) & (self.start[candidates] >= window[0].toordinal()) & (
+                    self.start[candidates] <= window[1].toordinal())
+                recurring = np.zeros_like(recurring)
+            elif stated.overdue_as_of or stated.due_soon_as_of:
                 keep &= (due >= window[0].toordinal()) & (due <= window[1].toordinal()) & ~ongoing
             else:
                 if stated.before is not None:

@@ -45,6 +45,7 @@ import numpy as np
 from ..documents.models import Chunk
 from ..errors import IndexStoreError
 from ..search import dense
+from ..search.arrays import load_array
 from ..search.lexical import Postings
 from ..text.columns import encode_column
 
@@ -277,7 +278,7 @@ class SegmentTable:
     """A feature table of a segment opened for reading: rows parsed on demand, columns memory-mapped."""
 
     def __init__(self, folder: Path, name: str, info: dict):
-        load = lambda file: np.load(folder / file, mmap_mode="r")  # noqa: E731
+        load = lambda file: load_array(folder / file)  # noqa: E731
         self.name = name
         self.rows = JsonLines(folder / f"{name}.jsonl", load(f"{name}_offsets.npy"))
         self.doc = load(f"{name}_doc.npy")
@@ -311,7 +312,7 @@ class Segment:
                     if not (folder / name).is_file() or (folder / name).stat().st_size != size]
         if problems or self.info.get("format") != SEGMENT_FORMAT:
             raise SegmentError(f"{folder}: files missing or of the wrong size: {', '.join(problems) or 'format'}")
-        load = lambda name: np.load(folder / name, mmap_mode="r")  # noqa: E731
+        load = lambda name: load_array(folder / name)  # noqa: E731
         self.docs: list[str] = self.info["docs"]
         self.chunk_ids: list[str] = self.info["chunk_ids"]
         self.kinds: list[str] = self.info["kinds"]
@@ -321,8 +322,8 @@ class Segment:
         source = vectors or folder
         if vectors is not None and not (vectors / "vectors.json").is_file():
             raise SegmentError(f"{vectors}: vectors.json missing")
-        self.vectors = np.load(source / "vectors.npy", mmap_mode="r")
-        self.embedded = (np.load(source / "embedded.npy", mmap_mode="r").astype(bool)
+        self.vectors = load_array(source / "vectors.npy")
+        self.embedded = (load_array(source / "embedded.npy").astype(bool)
                          if (source / "embedded.npy").is_file() else None)
         self.chunk_rows = JsonLines(folder / "chunks.jsonl", load("chunk_offsets.npy"))
         self.postings = Postings.load(folder)

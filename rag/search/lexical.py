@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse
 
 from ..text.normalize import tokenize
+from .arrays import load_array
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class Postings:
     @classmethod
     def load(cls, folder: Path) -> "Postings":
         """Memory-map the arrays written by `save`."""
-        return cls(*(np.load(folder / name, mmap_mode="r") for name in FILES))
+        return cls(*(load_array(folder / name) for name in FILES))
 
     def lookup(self, hashes: np.ndarray) -> np.ndarray:
         """Index in `terms` of each hash, or -1 where the segment does not contain it."""

@@ -3,7 +3,8 @@ expanded to the words the documents use.
 
 The table is the everyday paperwork's (shared/domain-notes.md), not the corpus's. Short forms that are also common
 syllables once diacritics are gone ("tu" is từ/tư/tự, "du" is dự, "ca" is cả) are expanded only where they cannot
-be those words: written in capitals, or right after a board's name ("ban to chuc tu", "thuong truc tu"). "TU" is
+be those words: written in capitals, or right after a board's name ("ban to chuc tu", "thuong truc tu") when typed
+without marks ("Ban Quản lý dự án", "tên đầy đủ": "dự" and "đủ" are words). "TU" is
 Thành ủy in a city and Tỉnh ủy in a province: the caller says which (from the places the question names); without a
 place both readings are returned.
 """
@@ -18,8 +19,9 @@ from .normalize import fold
 # Always expanded (folded forms).
 ALWAYS = {
     "btc": "ban to chuc", "btg": "ban tuyen giao", "bdv": "ban dan van", "btgdv": "ban tuyen giao va dan van",
-    "btg&dv": "ban tuyen giao va dan van", "ubkt": "uy ban kiem tra", "bnc": "ban noi chinh", "bcs": "ban can su dang",
-    "btv": "ban thuong vu", "bch": "ban chap hanh", "bcd": "ban chi dao", "ubnd": "uy ban nhan dan",
+    "btg&dv": "ban tuyen giao va dan van", "tg&dv": "tuyen giao va dan van", "tgdv": "tuyen giao va dan van",
+    "ubkt": "uy ban kiem tra", "bnc": "ban noi chinh", "bcs": "ban can su dang", "btv": "ban thuong vu",
+    "bct": "bo chinh tri", "bbt": "ban bi thu", "bch": "ban chap hanh", "bcd": "ban chi dao", "ubnd": "uy ban nhan dan",
     "hdnd": "hoi dong nhan dan", "mttq": "mat tran to quoc viet nam", "ubmttq": "uy ban mat tran to quoc viet nam",
     "cqd": "cac co quan dang", "dtn": "doan thanh nien", "hlhpn": "hoi lien hiep phu nu", "ccb": "cuu chien binh",
     "ldld": "lien doan lao dong", "pctn": "phong, chong tham nhung", "cchc": "cai cach hanh chinh",
@@ -27,12 +29,13 @@ ALWAYS = {
     "ktxh": "kinh te - xa hoi", "ct-xh": "chinh tri - xa hoi", "ctxh": "chinh tri - xa hoi", "tp": "thanh pho",
     "ldtbxh": "lao dong - thuong binh va xa hoi", "qlda": "quan ly du an", "tw": "trung uong", "vp": "van phong",
     "bt": "bi thu", "pbt": "pho bi thu", "tttu": "thuong truc tu", "tthu": "thuong truc huyen uy",
+    "ko": "khong", "k0": "khong", "hok": "khong",  # chat spellings of "không" ("... dung ko?")
 }
 # Expanded only in capitals or after a board's name.
 CONTEXTUAL = {"tu": "tu", "hu": "huyen uy", "du": "dang uy", "tt": "thuong truc", "ca": "cong an", "qs": "quan su",
               "hnd": "hoi nong dan", "tn": "thanh nien"}
 COUNCILS = ("thanh uy", "tinh uy")  # what "TU" can mean
-_HEADS = re.compile(r"(?:^|\s)(ban [a-z ]+|uy ban kiem tra|van phong|thuong truc|bi thu|pho bi thu|dang uy|doan"
+_HEADS = re.compile(r"(?:^|\s)(ban(?: [a-z]+){1,5}|uy ban kiem tra|van phong|thuong truc|bi thu|pho bi thu|dang uy|doan"
                     r"|cac co quan dang|uy ban nhan dan|hoi dong nhan dan|mat tran to quoc viet nam)\s*$")
 _TOKEN = re.compile(r"[^\s,;:?!()\"“”.]+(?:\.[^\s,;:?!()\"“”.]+)*|[\s,;:?!()\"“”.]+")
 
@@ -54,7 +57,7 @@ def expand(text: str, *, councils: tuple[str, ...] = COUNCILS, places: dict[str,
             expansion = ALWAYS[folded]
         elif folded in places:
             expansion = places[folded]
-        elif folded in CONTEXTUAL and (token.isupper() or _HEADS.search(previous)):
+        elif folded in CONTEXTUAL and (token.isupper() or (_HEADS.search(previous) and not _accented(token))):
             expansion = CONTEXTUAL[folded]
         else:
             pieces.append(folded)
@@ -70,6 +73,11 @@ def expand(text: str, *, councils: tuple[str, ...] = COUNCILS, places: dict[str,
         filled = iter(choice)
         readings.append("".join(next(filled) if p is None else p for p in pieces))
     return [re.sub(r"\s+", " ", r).strip() for r in dict.fromkeys(readings)]
+
+
+def _accented(token: str) -> bool:
+    """Typed with a tone or vowel mark ("dự", "đủ", "từ"): a word, not an abbreviation ("ĐU" has only the Đ)."""
+    return fold(token) != token.lower().replace("đ", "d")
 
 
 def initials(name: str) -> str:

@@ -2,8 +2,9 @@
 
 Vietnamese order is day/month/year ("31/8/2025"); ISO "2025-08-31" is accepted too. A question's window is one of
 "trước 31/8/2025" (due by), "sau 1/9/2025" (due from), "từ 1/8 đến 31/8/2025", "trong tháng 8/2025", "quý I/2025",
-"quá hạn" (overdue as of today), "đến hạn" (due within 7 days). A date without a year is in `today`'s year.
-No dateparser: the forms are few and fixed, and a wrong guess would silently change which duties are listed.
+"quá hạn" (overdue as of today), "đến hạn" (due within 7 days), "thực hiện từ năm 2025" (starting that year). A
+date without a year is in `today`'s year. No dateparser: the forms are few and fixed, and a wrong guess would
+silently change which duties are listed.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class DateWindow:
     after: date | None = None
     overdue_as_of: date | None = None
     due_soon_as_of: date | None = None  # "đến hạn": due within 7 days
+    starts_in: int | None = None  # "được ghi là thực hiện từ năm 2025": duties that start in that year
     label: str = ""  # Vietnamese description ("có hạn đến 31/8/2025", "trong tháng 8/2025")
 
     def interval(self, today: date) -> tuple[date, date]:
@@ -47,6 +49,8 @@ class DateWindow:
             return (date(self.overdue_as_of.year - 5, 1, 1), self.overdue_as_of - timedelta(days=1))
         if self.due_soon_as_of:
             return (self.due_soon_as_of, self.due_soon_as_of + timedelta(days=7))
+        if self.starts_in:
+            return (date(self.starts_in, 1, 1), date(self.starts_in, 12, 31))
         start = self.after or min(today, self.before or today)
         end = self.before or max(start, today) + timedelta(days=31)
         if self.before and not self.after:
@@ -73,12 +77,16 @@ def parse_window(folded: str, *, today: date) -> DateWindow | None:
         before = _mk_date(m.group(4), m.group(5), m.group(6), today)
         label = f"từ {format_date(after)} đến {format_date(before)}" if after and before else ""
         return DateWindow(before=before, after=after, label=label) if before or after else None
-    if m := re.search(r"(?:truoc|den|cham nhat|han)\s+(?:het\s+)?(?:ngay\s+)?" + _DATE_Q, q):
+    if m := re.search(r"(?:truoc|den|toi|cham nhat|han)\s+(?:het\s+)?(?:ngay\s+)?" + _DATE_Q, q):
         before = _mk_date(m.group(1), m.group(2), m.group(3), today)
         return DateWindow(before=before, label=f"có hạn đến {format_date(before)}") if before else None
     if m := re.search(r"sau\s+(?:ngay\s+)?" + _DATE_Q, q):
         after = _mk_date(m.group(1), m.group(2), m.group(3), today)
         return DateWindow(after=after, label=f"có hạn từ {format_date(after)}") if after else None
+    # "được ghi là thực hiện từ năm 2025" echoes a duty's start; "từ năm 2026 trở đi" is a period, not a start
+    if m := re.search(r"\b(?:thuc hien|bat dau|trien khai) tu nam (\d{4})\b(?!\s*(?:den|toi|tro di|-))", q):
+        year = int(m.group(1))
+        return DateWindow(starts_in=year, label=f"thực hiện từ năm {year}")
     if m := re.search(r"thang\s+(\d{1,2})(?:\s*(?:/|nam)\s*(\d{4}))?", q):
         month, year = int(m.group(1)), int(m.group(2) or today.year)
         if 1 <= month <= 12:

@@ -55,6 +55,7 @@ _TEXT_RES = [
     re.compile(r"\bthường xuyên\b", _F),
     re.compile(r"\bđịnh kỳ\b", _F),
 ]
+_FREQUENCIES = {canonical("thường xuyên"), canonical("định kỳ")}
 
 
 @dataclass
@@ -74,6 +75,13 @@ class Deadline:
     def dated(self) -> bool:
         """True when the deadline gives a due date or a recurrence (something a calendar can show)."""
         return self.due is not None or self.recurrence is not None
+
+    @property
+    def says_when(self) -> bool:
+        """True unless the deadline is a bare frequency ("thường xuyên", "định kỳ"): a date, a recurrence, a start,
+        "done", or a timing the document defers to ("theo chỉ đạo của Trung ương", "ngay sau khi ... ban hành")
+        answers "khi nào?"; "thường xuyên" says how often, not when."""
+        return not (self.kind == "text" and canonical(self.text).lower() in _FREQUENCIES)
 
     @property
     def done(self) -> bool:

@@ -121,14 +121,17 @@ def find_refs(text: str) -> list[DocRef]:
 def kinds_named(folded: str) -> set[str]:
     """Document kinds named without a number, as a scope ("chương trình của HY", "CV triển khai ...", "kế hoạch của
     huyện"): not those of a reference ("Kết luận số 183-KL/TW"), nor a kind asked for ("theo nghị quyết nào?")."""
+    numbered = bool(find_refs(folded))
     folded = _STATE.sub(" ", folded)
     folded = re.sub(rf"\b(?:{_KIND_ALT})\s*(?:so\s*)?(?=\d)", " ", folded)
     folded = _CODE.sub(" ", folded)
     found = set()
     asked = r"(?!\s+(?:nao|gi|may|so may)\b)"
     # A kind written out in full is a scope only when it points at a document ("kế hoạch của Huyện ủy",
-    # "chương trình thực hiện ..."); "kế hoạch kiểm tra, giám sát" is a task. Abbreviations (CTr, KH) always point.
-    pointing = r"(?=\s+(?:\w+\s+){0,3}?(?:cua|thuc hien|trien khai|ve|nay|do|hanh dong)\b|\s*$|\s+[a-z]{2}\b\s*(?:$|[,?]))"
+    # "chương trình thực hiện ..."); "kế hoạch kiểm tra, giám sát" is a task. Abbreviations (CTr, KH) point unless
+    # they stand beside a numbered reference and before a task's words (see below).
+    points = r"\s+(?:\w+\s+){0,3}?(?:cua|thuc hien|trien khai|ve|nay|do|hanh dong)\b|\s*$|\s+[a-z]{2}\b\s*(?:$|[,?])"
+    pointing = rf"(?={points})"
     for word, kind in _KIND_WORDS:
         if kind in ("BC", "HD", "TB", "QD"):  # "báo cáo", "hướng dẫn", "thông báo", "quy định" are verbs too
             continue
@@ -136,7 +139,14 @@ def kinds_named(folded: str) -> set[str]:
             found.add(kind)
         folded = re.sub(rf"\b{word}\b", " ", folded)
     for abbreviation, kind in _KIND_ABBREVIATIONS.items():
-        if re.search(rf"\b{abbreviation}\b{asked}", folded) and abbreviation not in ("ct", "hd", "bc"):
+        for m in re.finditer(rf"\b{abbreviation}\b{asked}", folded):
+            if abbreviation in ("ct", "hd", "bc"):
+                continue
+            # "KH đào tạo bồi dưỡng ở mục 3.3 CTr 121": beside a numbered reference, an abbreviation followed by a
+            # task's words is that task (a plan to be drawn up), not a second document to restrict the search to
+            after = folded[m.end():]
+            if numbered and re.match(r"\s+[a-z]+\s+[a-z]+", after) and not re.match(points, after):
+                continue
             found.add(kind)
     return found
 

@@ -293,6 +293,9 @@ def _unit_tokens(unit: str) -> list[str]:
     return _query_key(unit).split()
 
 
+_SUBORDINATE = frozenset({"cac", "nhung", "truc", "thuoc"})
+
+
 def resolve_unit_phrase(phrase: str, known_units) -> list[str]:
     """Known units a short or partial name stands for: "ban tuyen giao thanh uy" -> "Ban Tuyên giáo và Dân vận
     Thành ủy" (the short name people use), "truong chinh tri" -> "Trường Chính trị Tô Hiệu", "doan thanh nien" ->
@@ -307,6 +310,10 @@ def resolve_unit_phrase(phrase: str, known_units) -> list[str]:
         if not tokens or tokens[0] != words[0] or not _is_subsequence(words, tokens):
             continue
         if level and tokens[-2:] != level:
+            continue
+        if _SUBORDINATE & set(tokens) - set(words):
+            # "Ban Thường vụ Tỉnh ủy" is not "Ban Thường vụ các huyện ủy, ... trực thuộc Tỉnh ủy": words that make
+            # the name plural or subordinate name other units than the phrase does
             continue
         found.append(unit)
     return found
