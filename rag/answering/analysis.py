@@ -98,9 +98,22 @@ _ISSUER_NAMES = {"huyen uy": "Huyện ủy", "tinh uy": "Tỉnh ủy", "thanh uy
                  "dang uy cac co quan dang": "Đảng ủy Các cơ quan Đảng", "cac co quan dang": "Đảng ủy Các cơ quan Đảng",
                  "huyen": "huyện", "tinh": "tỉnh", "thanh pho": "thành phố"}
 _ANAPHORA = re.compile(r"\b(viec do|viec nay|nhu vay|van ban (nay|do)|ke hoach (nay|do)|chuong trinh (nay|do)"
+                       r"|(ban|don vi|co quan|phong|so|cap uy) (nay|do|ay|tren)"
                        r"|moc do|han do|nhiem vu do|thi sao|con\b|^cai (?:viec|nhiem vu|muc|doan)\b)"
                        # "ở CV KL183 thì hạn thế nào?", "trong KH của Huyện ủy thì ...": a new scope for the last ask
                        r"|^(o|trong|theo|voi|ben|sang|den) [^?]{2,50}? thi\b")
+
+
+# Particles that close a spoken question ("... không ạ?", "... đúng không nhé?"): they say nothing of what is asked
+_PARTICLES = re.compile(r"(?:\s+(?:a|nhe|nhi|vay|ha|day|chi|anh|em))+\s*\??\s*$")
+
+
+def is_yes_no(text: str, reading: str) -> bool:
+    """A yes/no question, read without the closing particles ("... ngắn hơn 30 ngày làm việc không ạ?"); one that
+    ends with "à?" as typed ("... cũng do ban này tham mưu BTV à?") asks for a confirmation."""
+    if re.search(r"\bà\s*\?\s*$", text.strip().lower()):
+        return True
+    return bool(_YES_NO.search(_PARTICLES.sub("?", reading)))
 
 
 def answer_types(folded: str) -> list[str]:
@@ -232,6 +245,7 @@ class Analysis:
     parts: list[str]
     yes_no: bool
     compare: bool
+    scope_phrase: str | None = None  # the words that named the documents by kind and issuer ("ctr ... cua thanh uy")
 
 
 def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
@@ -257,14 +271,21 @@ def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
         # "Chương trình hành động số 05-CTr/TU của Thành ủy ... ngày nào?": the issuer is that of the document named,
         # which no indexed document is: it is found where it is cited (by any issuer), not among the Thành ủy's own.
         scope = resolve_scope(refs, kinds, places, None, facts)
+        issuer_match = None
     elif issuer and _issuer_is_of_implemented(refs, scope.implemented_only, issuer, issuer_match.group(0), facts):
         # "CTr 316 của BCH Đảng bộ tỉnh ban hành ngày nào?": the issuer qualifies the programme named, which the
         # index holds only as what the huyện's plan implements; the plan is not filtered out for being the huyện's
         scope = resolve_scope(refs, kinds, places, None, facts)
+        issuer_match = None
+    # the words that named the documents by kind and issuer, when they did ("kế hoạch nào của Tỉnh ủy" asks a kind)
+    scope_phrase = issuer_match.group(0) if issuer_match and scope.docs is not None else None
+    if scope_phrase and re.search(r"\b(nao|gi|may)\b", scope_phrase):
+        scope_phrase = None
     types = answer_types(readings[0])
     return Analysis(readings=readings, units=units, unknown_units=unknown, places=places, levels=levels, refs=refs,
                     kinds=kinds, scope=scope, answer_types=types, parts=split_parts(readings[0]),
-                    yes_no=bool(_YES_NO.search(readings[0])), compare=bool(_COMPARE.search(readings[0])))
+                    yes_no=is_yes_no(text, readings[0]), compare=bool(_COMPARE.search(readings[0])),
+                    scope_phrase=scope_phrase)
 
 
 # The issuer code of a document number ("316-CTr/TU") and the issuer words it can stand for

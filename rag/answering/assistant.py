@@ -20,12 +20,13 @@ from ..errors import EmbedderError
 from ..index.store import LoadedIndex, index_dir_from, load_index
 from ..search.embedders import Embedder, QueryBatcher, load_embedder
 from ..search.retrieval import Hit, Retriever
+from ..text.deadlines import find_deadlines
 from ..text.normalize import contains, tokenize
 from ..text.references import ref_from_dict
 from ..text.units import closest_units
 from .analysis import IndexFacts, resolve_scope, side_segments
-from .answer import (ABSTAIN_TEXT, AbstainPolicy, assigned_blocks, compose_answer, office_names, subject_units,
-                     unknown_names)
+from .answer import (ABSTAIN_HINT, ABSTAIN_TEXT, AbstainPolicy, asked_items, assigned_blocks, compose_answer,
+                     in_sections, names_nearly, office_names, subject_units, unknown_names)
 from .compare import deadlines_of, is_about_deadlines, merge, sides
 from .documents_answer import document_answer
 from .duty_answer import answer_from_duties, duty_query_for
@@ -37,10 +38,11 @@ from .verdict import decide, with_verdict
 log = logging.getLogger(__name__)
 
 
-# A follow-up is searched with the previous question's words unless it brings this many content words of its own:
-# "cái việc hợp nhất, tổ chức lại các cơ quan thuộc UBND TP thì căn cứ thông báo số mấy?" names its item, and the
-# previous "... được giao mấy nhiệm vụ?" pulled the search to general passages.
-FOLLOW_UP_OWN_WORDS = 6
+# "... có hạn (chót) / thời hạn ... không?": whether a deadline is set, not which one
+_ASKS_IF_DEADLINE = re.compile(r"\bco (?:ghi |dat |quy dinh )?(?:han|thoi han|han chot|moc thoi gian)\b.*\b(?:khong|chua)\b")
+
+
+SECTION_DEPTH = 50  # passages searched for those of a numbered section the question names ("mục 3.3")
 
 
 class Assistant:
@@ -125,16 +127,24 @@ class Assistant:
         kinds = {"meta", "preamble"} if question.asks_about_document and rows is None else None
         if rows is not None and docs is not None:
             rows = {r for r in rows if self.chunks[r].doc in docs} or rows
+        if question.sections:
+            # "chú thích (2) ở mục 3.3 CTr ...": the passages of that numbered section, among the question's best
+            hits = self.retriever.search(question, k=max(k, SECTION_DEPTH), mode=retrieval, docs=docs, kinds=kinds,
+                                         rows=rows or None)
+            numbered = [h for h in hits if in_sections(h.chunk.section, question.sections)]
+            if numbered:
+                return numbered[:k]
         return self.retriever.search(question, k=k, mode=retrieval, docs=docs, kinds=kinds, rows=rows or None)
 
     def absent_offices(self, q: Question) -> list[str]:
         """Offices the question names ("Phòng Tư pháp") that no passage names: the passages found by their words
-        (BM25, the ten best) are checked for the whole name. "Sở Tư pháp" and "Phòng Nội vụ" are in the documents,
-        "Phòng Tư pháp" is not, and the huyện's other offices are no answer about it."""
+        (BM25, the ten best) are checked for the whole name, a typing slip allowed ("Sở Tài chíng"). "Sở Tư pháp"
+        and "Phòng Nội vụ" are in the documents, "Phòng Tư pháp" is not, and the huyện's other offices are no answer
+        about it."""
         absent = []
         for name in office_names(q):
             hits = self.retriever.search(Question.read(name), k=10, mode="bm25")
-            if not any(contains(h.chunk.text, name) for h in hits):
+            if not any(names_nearly(h.chunk.text, name) for h in hits):
                 absent.append(name)
         return absent
 
@@ -195,9 +205,38 @@ class Assistant:
             answer = self._by_units(q, answer, **options)
         if q.yes_no and not q.refusal:
             conversation = answer.conversation
-            answer = with_verdict(decide(q, answer, documents=self.documents), answer)
+            undated = self._no_deadline(q, answer, **options)
+            answer = undated or with_verdict(decide(q, answer, documents=self.documents), answer)
             answer.conversation = conversation
         return answer
+
+    def _no_deadline(self, q: Question, answer: Answer, *, k: int, retrieval: str, docs: list[str] | None,
+                     **_) -> Answer | None:
+        """"Trường Chính trị Tô Hiệu có hạn chót cho việc xây dựng kế hoạch đào tạo ... không?": the item was found
+        (on topic) and gives no deadline: "Văn bản không nêu" (the document sets none, which is not saying there is
+        none), with the item quoted. None when this is not such a question."""
+        reading = q.readings[0] if q.readings else q.folded
+        if not _ASKS_IF_DEADLINE.search(reading):
+            return None
+        if not answer.abstained and answer.mode == "retrieval":
+            # the item found gives a timing without a date ("lộ trình theo yêu cầu của Trung ương"): no deadline set
+            items = asked_items(q, [c.text for c in answer.citations])
+            if any(d.dated or d.kind == "done" for item in items for d in find_deadlines(item)):
+                return None
+            return Answer(question=q.text, answer="Văn bản không nêu: việc này không được ghi thời hạn cụ thể.\n"
+                          + answer.answer, abstained=False, citations=answer.citations, mode=answer.mode)
+        if not (answer.abstained and answer.gap == "deadline"):
+            return None
+        scope = list(q.documents) if q.documents else docs
+        blocks = None
+        if q.units and self.duties:
+            blocks = assigned_blocks(self.duties.select(DutyQuery(units=list(q.units), today=q.today))[0])
+        found = compose_answer(q, self.retrieve(q, k=k, retrieval=retrieval, docs=scope), policy=self.policy,
+                               blocks=blocks, verify=False)
+        if found.abstained:
+            return None
+        return Answer(question=q.text, answer="Văn bản không nêu: việc này không được ghi thời hạn.\n" + found.answer,
+                      abstained=False, citations=found.citations, mode=found.mode)
 
     def _find(self, q: Question, *, k: int, retrieval: str, docs: list[str] | None, date_from: date | None,
               date_to: date | None, conversation: Conversation, use_duties: bool) -> Answer:
@@ -215,12 +254,12 @@ class Assistant:
         unknown = unknown_names(q, self.retriever.lexical.vocabulary) + self.absent_offices(q)
         if unknown:
             return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
-                          answer=f"Các văn bản đã nạp không nhắc đến {', '.join(unknown)}. {ABSTAIN_TEXT}")
+                          answer=f"Các văn bản đã nạp không nhắc đến {', '.join(unknown)}. {ABSTAIN_HINT}")
         unnamed = [r for r in q.cited_only if not self.citing_rows([r])]
         if unnamed:  # "NQ 99": a number no indexed document is, implements or cites
             labels = ", ".join(r.label for r in unnamed)
             return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
-                          answer=f"Các văn bản đã nạp không nhắc đến {labels}. {ABSTAIN_TEXT}")
+                          answer=f"Các văn bản đã nạp không nhắc đến {labels}. {ABSTAIN_HINT}")
         if q.unknown_units and not q.units:
             refused = self._unknown_unit(q, conversation)
             if refused is not None:
@@ -249,8 +288,7 @@ class Assistant:
                 answer.conversation = Conversation(last_query=q, duty_query=query, last_question=q)
                 return answer
         search = q
-        if conversation.last_query is not None and q.follow_up and len(
-                [t for t in q.content if "_" not in t]) < FOLLOW_UP_OWN_WORDS:
+        if conversation.last_query is not None and q.follow_up and not q.names_its_item:
             search = q.joined_with(conversation.last_query)
         hits = self.retrieve(search, k=k, retrieval=retrieval, docs=docs)
         blocks = None

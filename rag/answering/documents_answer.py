@@ -366,7 +366,8 @@ def existence_answer(q: Question, assistant) -> Answer | None:
                   citations=cites.citations, mode="documents")
 
 
-_DETAILS = re.compile(r"\b((quy dinh|neu|de ra|yeu cau|huong dan|chi dao) (cu the )?(nhung )?(gi|noi dung gi)"
+_DETAILS = re.compile(r"\b((quy dinh|neu|de ra|dat ra|yeu cau|huong dan|chi dao) (cu the )?(nhung )?"
+                      r"(?:(?:chi tieu|muc tieu|nhiem vu|noi dung|giai phap|viec) )?gi"
                       r"|noi dung (cu the|chi tiet)|giao (cho )?(\w+ ){0,6}(nhung )?(viec|nhiem vu) gi"
                       r"|nhung viec gi|nhiem vu gi|co nhung noi dung)\b")
 

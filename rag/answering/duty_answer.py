@@ -54,7 +54,7 @@ def duty_query_for(question: Question, previous: DutyQuery | None, places: set[s
         # "Hạn chót để ĐU UBND TP xây dựng CTr thực hiện NQ 17-NQ/TU là ngày nào?": a document known only where it
         # is cited names one task, found in the passages citing it; the unit's whole table is not its answer
         return None
-    if not follow_up and len(topic_words(question, query.units, places)) > 2:
+    if (not follow_up or question.names_its_item) and len(topic_words(question, query.units, places)) > 2:
         return None
     if not query.units and follow_up and previous.units:
         query.units = list(previous.units)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from ..text.deadlines import find_deadlines
-from ..text.normalize import tokenize
+from ..text.normalize import contains, match_key, tokenize
 from .analysis import answer_types, split_parts
 from .answer import _ANY_DATE, coverage, excerpt, has_person
 from .citations import CitationList
@@ -136,11 +136,27 @@ def typed_parts(q: Question, read) -> list[tuple[str, Question]]:
 
 
 def part_covered(part: Question, answer_text: str) -> bool:
-    """Do the quoted lines of an answer hold the part's topic words (its units and question words aside)?"""
+    """Do the quoted lines of an answer name the part's own units and hold its topic words (units and question words
+    aside)?"""
     body = answer_text.split("\n", 1)[1] if answer_text.startswith("Theo ") and "\n" in answer_text else answer_text
+    subject = _first_unit(part)
+    if subject and not contains(body, subject):
+        # "các cấp ủy gửi ... (qua BTC TU) chậm nhất lúc nào, còn BTC TU ... hạn lúc nào?": the quoted item is the
+        # board's, whose words are the same; the part about the cấp ủy (its first unit) is not answered by it
+        return False
     unit_words = {t for u in (*part.units, *part.unknown_units, *part.places) for t in tokenize(u, bigrams=False)}
     tokens = [t for t in part.content if not set(t.split("_")) & unit_words]
     return not tokens or coverage(tokens, body) >= PART_MIN_COVERAGE
+
+
+def _first_unit(part: Question) -> str | None:
+    """The unit a part names first (its subject), None when it names none of its own."""
+    if "units" in part.inherited:
+        return None
+    reading = part.readings[0] if part.readings else part.folded
+    placed = [(reading.find(match_key(u)), u) for u in part.units]
+    placed = [(at, u) for at, u in placed if at >= 0]
+    return min(placed)[1] if placed else None
 
 
 def with_parts(answer: Answer, added: list[tuple[str, Answer]]) -> Answer:

@@ -29,6 +29,11 @@ MAX_QUESTION = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _HAS_WORD = re.compile(r"[^\W_]")
 
+# A follow-up with this many content syllables of its own names its item: "cái việc hợp nhất, tổ chức lại các cơ quan
+# thuộc UBND TP thì căn cứ thông báo số mấy?" after "... được giao mấy nhiệm vụ?", whose words pulled the joined
+# search to general passages.
+FOLLOW_UP_OWN_WORDS = 6
+
 # Question words and fillers that say nothing about the content sought (folded forms).
 QUESTION_WORDS = frozenset(
     """gi nao ai bao nhieu khong co la phai lam nhung viec duoc cua va cac ve theo trong thi sao the nhu
@@ -95,7 +100,16 @@ def is_follow_up(folded: str) -> bool:
 
 # Words that frame what is asked, not what it is about: "Ban Quản lý dự án huyện mới tên đầy đủ là gì?" asks a name;
 # no passage says "tên đầy đủ" of what it names (folded).
-_FRAMES = re.compile(r"\bten (?:day du|goi|chinh thuc|cu the)\b")
+_FRAMES = re.compile(r"\bten (?:day du|goi|chinh thuc|cu the)\b|\b(?:chu thich|ghi chu|chu giai)(?: so)?(?: \(?\d+\)?)?"
+                     r"|\b(?:muc|tieu muc|diem|phan)\s+(?:\d+\.)*\d+\b|\b(?:dan theo|dan chieu|vien dan|trich dan)\b")
+# "mục 3.3", "tiểu mục 1.2.1", "điểm 2.1" of a document: the numbered section a question points at (folded)
+_SECTION = re.compile(r"\b(?:muc|tieu muc|diem|phan)\s+((?:\d+\.)*\d+)\b")
+
+
+def _without(reading: str, phrase: str | None) -> str:
+    """The reading without the phrase that named the documents it is restricted to ("ctr hanh dong thuc hien kl121
+    cua thanh uy"): the scope answers for those words, which the document's passages do not repeat."""
+    return reading.replace(phrase, " ") if phrase else reading
 
 
 def _content(syllables: tuple[str, ...]) -> tuple[str, ...]:
@@ -142,6 +156,7 @@ class Question:
     compare: bool = False
     inherited: tuple[str, ...] = ()  # what a follow-up took from the previous turn: "units", "documents", "window"
     typed_length: int = 0  # characters typed (the text is cut at MAX_QUESTION)
+    sections: tuple[str, ...] = ()  # numbered sections named ("mục 3.3" -> "3.3")
 
     @property
     def answer_type(self) -> str | None:
@@ -208,7 +223,8 @@ class Question:
                 inherited.append("answer type")
         return cls(
             text=text, nfc=nfc, folded=folded, syllables=syllables, tokens=tuple(tokens),
-            content=_content(tuple(tokenize(_FRAMES.sub(" ", reading), bigrams=False))),
+            content=_content(tuple(tokenize(_FRAMES.sub(" ", _without(reading, found.scope_phrase if found and documents
+                                                                          else None)), bigrams=False))),
             unaccented=is_unaccented(text), follow_up=follow_up, today=today,
             units=units, window=window,
             readings=tuple(found.readings) if found else (), unknown_units=tuple(found.unknown_units) if found else (),
@@ -219,6 +235,7 @@ class Question:
             answer_types=tuple(found.answer_types) if found else (), parts=tuple(found.parts) if found else (),
             yes_no=found.yes_no if found else False, compare=found.compare if found else False,
             inherited=tuple(inherited), typed_length=typed_length,
+            sections=tuple(dict.fromkeys(_SECTION.findall(reading))),
         )
 
     def understanding(self) -> dict:
@@ -290,6 +307,13 @@ class Question:
         if self.empty:
             return InputError("question_empty").message_vi
         return None
+
+    @property
+    def names_its_item(self) -> bool:
+        """A follow-up that names what it is about in words of its own (FOLLOW_UP_OWN_WORDS content syllables):
+        searched on its own words, not joined with the previous question's, and not answered with a whole unit's
+        duty table."""
+        return len([t for t in self.content if "_" not in t]) >= FOLLOW_UP_OWN_WORDS
 
     @property
     def asks_duties(self) -> bool:

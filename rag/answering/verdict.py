@@ -93,11 +93,25 @@ def _date_verdict(question: Question, sentence: str) -> str | None:
 
 
 def _number_verdict(question: Question, sentence: str) -> str | None:
+    """A claimed quantity ("khoảng 10% CBCCVC", "30 ngày") against the one the sentence states for the same unit
+    ("khoảng 5% cán bộ"): another figure of that unit and not the claimed one is "Không"; all claimed figures
+    there is "Có"."""
+    claimed = _QUANTITY.findall(question.folded)
+    stated = _QUANTITY.findall(fold(sentence))
+    for number, unit in claimed:
+        same_unit = {float(n.replace(",", ".")) for n, u in stated if u == unit}
+        if same_unit and float(number.replace(",", ".")) not in same_unit:
+            return NO
     asked = [n for n in _NUMBER.findall(question.folded) if not _DATE.search(question.folded)]
     if not asked:
         return None
-    stated = set(_NUMBER.findall(fold(sentence)))
-    return YES if all(n in stated or str(int(n)) in stated for n in asked) else None
+    numbers = set(_NUMBER.findall(fold(sentence)))
+    return YES if all(n in numbers or str(int(n)) in numbers for n in asked) else None
+
+
+# A figure and what it counts ("10%", "30 ngay", "02 thang"), folded
+_QUANTITY = re.compile(r"(?<![\d/.,-])(\d+(?:[.,]\d+)?)\s*(%|phan tram|ngay|thang|nam|lan|nguoi|can bo|don vi|xa|huyen)(?!\w)"
+                       r"(?!\s*/\s*\d)")
 
 
 def _unit_verdict(question: Question, passage: str) -> str | None:
@@ -218,19 +232,27 @@ def _object_missing(question: Question, sections: list[str]) -> bool:
     and abbreviations ("CTr", "HĐND": no vowel, they expand to other words) never do."""
     from .answer import topic_content  # the places already applied as document filters are no object
 
-    typed = set(tokenize(question.text))
+    # The asking sentence only: "Bên em là Đảng ủy xã mới, lịch đại hội rất gấp. Theo công văn ... không ạ?" tells
+    # who asks before it asks; "lịch", "gấp" are no object of the claim
+    asking = re.split(r"(?<=[.!?])\s+", question.text.strip())[-1]
+    typed = set(tokenize(asking))
     found = set(tokenize(" ".join(sections)))
     # Typed with marks, a word is compared with its marks: folded, "biển" (sea) is "biên" of every "biên chế"
-    marked = {} if question.unaccented else _marked_pairs(question.nfc)
+    marked = {} if question.unaccented else _marked_pairs(asking)
     found_marked = set(re.findall(r"[^\W\d_]+", canonical(" ".join(sections)).lower())) if marked else set()
     for pair in topic_content(question):
         words = pair.split("_")
+        if set(words) & _ASKING_FRAME:
+            continue  # "có hạn chót ... không?" asks whether a deadline is set: no passage says "hạn chót"
         if len(words) == 2 and pair in typed and all(_VOWEL.search(w) and w in typed for w in words):
             if pair not in found and not any(w in found for w in words):
                 return True
             if pair in marked and not any(w in found_marked for w in marked[pair]):
                 return True
     return False
+
+
+_ASKING_FRAME = frozenset("han chot thoi moc".split())
 
 
 def _marked_pairs(text: str) -> dict[str, tuple[str, str]]:

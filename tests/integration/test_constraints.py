@@ -360,3 +360,53 @@ def test_an_abbreviated_plan_beside_a_numbered_reference_is_a_task_not_a_scope(a
     answer = assistant.ask(q)
     assert not answer.abstained and contains(answer.answer, "Điều 14") and contains(answer.answer, "hoàn thành trong năm 2025")
     assert "KH" in assistant.read("KH thực hiện CTr 316 do ai ký?").kinds
+
+
+def test_a_part_about_another_unit_is_not_covered_by_the_first_units_item(assistant):
+    answer = assistant.ask("Báo cáo hằng tháng về vận hành chính quyền địa phương 2 cấp: các cấp ủy gửi TT TU (qua BTC TU) "
+                           "chậm nhất lúc nào, còn BTC TU phối hợp ĐU UBND TP báo cáo TT TU hạn lúc nào?")
+    assert contains(answer.answer, "16 giờ, ngày 22 hằng tháng") and contains(answer.answer, "16 giờ, ngày 23 hằng tháng")
+
+
+def test_closing_particles_and_claimed_figures_in_yes_no_questions(assistant):
+    polite = assistant.ask("Bên em là Đảng ủy xã mới sau sắp xếp, lịch đại hội rất gấp. Theo công văn triển khai KL183 của "
+                           "Thành ủy thì cấp ủy có được thông báo thời gian khai mạc đại hội ngắn hơn 30 ngày làm việc không ạ?")
+    assert polite.answer.startswith("Có.") and contains(polite.answer, "ngắn hơn 30 ngày làm việc")
+    assert assistant.read("Việc tiếp dân cũng do ban này tham mưu BTV à?").yes_no
+    assert not assistant.read("Ban nào phụ trách việc này ạ?").yes_no
+    wrong = assistant.ask("CTr 121 cua TP yeu cau chon cu khoang 10% CBCCVC di cong tac o co so, dung ko?")
+    assert wrong.answer.startswith("Không.") and "5%" in wrong.answer
+    right = assistant.ask("CTr 121 cua TP yeu cau chon cu khoang 5% CBCCVC di cong tac o co so, dung ko?")
+    assert right.answer.startswith("Có.")
+
+
+def test_whether_a_task_has_a_deadline_is_answered_from_the_task(assistant):
+    unset = assistant.ask("Trường Chính trị Tô Hiệu có hạn chót cho việc xây dựng kế hoạch đào tạo, bồi dưỡng cán bộ, "
+                          "công chức các cấp không?")
+    assert not unset.abstained and unset.answer.startswith("Văn bản không nêu:")
+    assert contains(unset.answer, "Trường Chính trị Tô Hiệu chủ trì")
+    dated = assistant.ask("Ban Tổ chức Thành ủy có hạn chót cho việc bổ sung cán bộ lãnh đạo cho cấp xã không?")
+    assert dated.answer.startswith("Có.") and contains(dated.answer, "31/8/2025")
+
+
+def test_a_numbered_section_and_its_footnote(assistant):
+    q = assistant.read("chu thich (2) o muc 3.3 CTr hanh dong thuc hien KL121 cua Thanh uy HP dan theo van ban nao?")
+    assert q.sections == ("3.3",)
+    answer = assistant.ask(q)
+    assert not answer.abstained and all("3.3." in c.section for c in answer.citations)
+    assert contains(answer.answer, "Điều 14 Nghị định số 178/2024/NĐ-CP")
+
+
+def test_a_slip_in_an_office_name_and_this_board_in_a_follow_up(assistant):
+    slipped = assistant.ask("Sở Tài chíng HY mơi được lập trên cơ sở hợp nhất những sở nào vậy")
+    assert not slipped.abstained and contains(slipped.answer, "Sở Kế hoạch và Đầu tư")
+    assert assistant.ask("Phòng Y tế huyện được hợp nhất với phòng nào theo KH của Huyện ủy?").abstained
+    first = assistant.ask("BNC TU HY được giao những việc gì trong CTr thực hiện KL121?")
+    follow = assistant.ask("Việc tiếp dân, đối thoại với dân về sắp xếp bộ máy cũng do ban này tham mưu BTV à?",
+                           conversation=first.conversation)
+    assert follow.answer.startswith("Có.") and contains(follow.answer, "công tác tiếp dân, đối thoại trực tiếp với dân")
+
+
+def test_what_a_document_known_only_by_citation_sets_out_is_not_answered_from_other_passages(assistant):
+    answer = assistant.ask("CTr 05-CTr/TU ngày 06/11/2025 của Thành ủy HP đặt ra những chỉ tiêu gì?")
+    assert answer.abstained and "chỉ viện dẫn" in answer.answer and _docs(answer) == {CQD}
