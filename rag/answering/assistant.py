@@ -309,7 +309,7 @@ class Assistant:
         subs = typed_parts(q, lambda text, previous: self.read(text, conversation=previous, as_of=q.today))
         answered = []
         for i, (label, sub) in enumerate(subs):
-            if not answer.abstained and part_covered(sub, answer.answer):
+            if not answer.abstained and part_covered(sub, answer.answer, {c.doc for c in answer.citations}):
                 continue
             # a part was read after the one before it (what it leans on is in it); its search joins that part's words
             before = subs[i - 1][1] if i else None

@@ -135,9 +135,14 @@ def typed_parts(q: Question, read) -> list[tuple[str, Question]]:
     return out
 
 
-def part_covered(part: Question, answer_text: str) -> bool:
-    """Do the quoted lines of an answer name the part's own units and hold its topic words (units and question words
-    aside)?"""
+def part_covered(part: Question, answer_text: str, cited: set[str] | None = None) -> bool:
+    """Do the quoted lines of an answer come from the part's documents (`cited`: the answer's), name the part's own
+    units and hold its topic words (units and question words aside)?"""
+    if cited is not None and part.documents is not None and "documents" not in part.inherited \
+            and not set(part.documents) & cited:
+        # "CTr 121 của TP nhắc Đại hội ... lần thứ mấy, còn KH của Huyện ủy ...?": the huyện's passage has the
+        # same words, but the part asks about the city's programme
+        return False
     body = answer_text.split("\n", 1)[1] if answer_text.startswith("Theo ") and "\n" in answer_text else answer_text
     subject = _first_unit(part)
     if subject and not contains(body, subject):

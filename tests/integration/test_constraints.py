@@ -366,6 +366,11 @@ def test_a_part_about_another_unit_is_not_covered_by_the_first_units_item(assist
     answer = assistant.ask("Báo cáo hằng tháng về vận hành chính quyền địa phương 2 cấp: các cấp ủy gửi TT TU (qua BTC TU) "
                            "chậm nhất lúc nào, còn BTC TU phối hợp ĐU UBND TP báo cáo TT TU hạn lúc nào?")
     assert contains(answer.answer, "16 giờ, ngày 22 hằng tháng") and contains(answer.answer, "16 giờ, ngày 23 hằng tháng")
+    # a part about another document is not covered by a passage of the first one with the same words
+    two = assistant.ask("CTr KL121 của HP nhắc Đại hội Đảng bộ thành phố lần thứ mấy, còn KH của Huyện ủy nhắc Đại hội "
+                        "Đảng bộ huyện lần thứ mấy?")
+    assert contains(two.answer, "lần thứ XVII") and contains(two.answer, "lần thứ XIII")
+    assert {HP121, HU316} <= _docs(two)
 
 
 def test_closing_particles_and_claimed_figures_in_yes_no_questions(assistant):
