@@ -63,7 +63,7 @@ _TYPES: list[tuple[str, re.Pattern]] = [
     ("signer", re.compile(r"\b(ai ky|nguoi ky|do ai ky|ky ban hanh|ky van ban|ky voi (tu cach|chuc danh)|ky boi"
                           r"|(ai|nguoi nao) (da )?ky)\b|\bky\b.*\b(chuc danh|tu cach|thay mat)\b"
                           r"|\bdo\b.{1,40}\bky\b")),
-    ("doc_number", re.compile(r"\b(so hieu|so may|ky hieu)\b")),
+    ("doc_number", re.compile(r"\b(so hieu|so may|ky hieu|(?<!ngay )so bao nhieu)\b")),
     ("person", re.compile(r"\b(ai la|la ai|ho ten|ten (la )?gi)\b")),
     ("unit", re.compile(r"\b(ai chiu trach nhiem|don vi nao|co quan nao|ai chu tri|ai lo|ai duoc giao|giao cho ai"
                         r"|ai phoi hop|phoi hop voi (ai|nhung ai|don vi nao|nhung don vi nao)|bao cao (cho |voi )?ai"

@@ -21,7 +21,7 @@ from ..index.store import LoadedIndex, index_dir_from, load_index
 from ..search.embedders import Embedder, QueryBatcher, load_embedder
 from ..search.retrieval import Hit, Retriever
 from ..text.deadlines import find_deadlines
-from ..text.normalize import contains, tokenize
+from ..text.normalize import contains, fold, tokenize
 from ..text.references import ref_from_dict
 from ..text.units import closest_units
 from .analysis import IndexFacts, resolve_scope, side_segments
@@ -43,6 +43,18 @@ _ASKS_IF_DEADLINE = re.compile(r"\bco (?:ghi |dat |quy dinh )?(?:han|thoi han|ha
 
 
 SECTION_DEPTH = 50  # passages searched for those of a numbered section the question names ("mục 3.3")
+
+
+def as_typed(text: str, phrase: str) -> str:
+    """A folded phrase of the question ("ban doi ngoai thanh uy") as the official typed it ("Ban Đối ngoại Thành
+    ủy"), to name it back; the phrase itself when the words were expanded from an abbreviation ("UBKT HU")."""
+    words = re.findall(r"\S+", text)
+    wanted = phrase.split()
+    folded = [fold(w).strip(",.;:?!()") for w in words]
+    for i in range(len(words) - len(wanted) + 1):
+        if folded[i:i + len(wanted)] == wanted:
+            return " ".join(w.strip(",.;:?!()") for w in words[i:i + len(wanted)])
+    return phrase
 
 
 class Assistant:
@@ -221,10 +233,16 @@ class Assistant:
         if not answer.abstained and answer.mode == "retrieval":
             # the item found gives a timing without a date ("lộ trình theo yêu cầu của Trung ương"): no deadline set
             items = asked_items(q, [c.text for c in answer.citations])
-            if any(d.dated or d.kind == "done" for item in items for d in find_deadlines(item)):
+            found = [d for item in items for d in find_deadlines(item)]
+            if any(d.dated or d.kind == "done" for d in found):
                 return None
-            return Answer(question=q.text, answer="Văn bản không nêu: việc này không được ghi thời hạn cụ thể.\n"
-                          + answer.answer, abstained=False, citations=answer.citations, mode=answer.mode)
+            # a timing without a date: the document says there is no fixed one ("Thời gian cụ thể thực hiện theo
+            # chỉ đạo của Trung ương"); with no timing at all it says nothing, and that is what is answered
+            said = next((d.text for d in found if d.kind == "text"), None)
+            lead = (f"Không. Việc này không có mốc thời gian cụ thể; văn bản ghi: «{said}»." if said
+                    else "Văn bản không nêu: việc này không được ghi thời hạn.")
+            return Answer(question=q.text, answer=f"{lead}\n{answer.answer}", abstained=False,
+                          citations=answer.citations, mode=answer.mode)
         if not (answer.abstained and answer.gap == "deadline"):
             return None
         scope = list(q.documents) if q.documents else docs
@@ -388,13 +406,13 @@ class Assistant:
         names = list(dict.fromkeys(n for phrase in q.unknown_units for n in closest_units(phrase, self.known_units)))
         closest = f" Các đơn vị gần nhất có nhiệm vụ trong văn bản: {'; '.join(names)}." if names else ""
         if absent:
-            shown = ", ".join(f"«{p}»" for p in absent)
+            shown = ", ".join(f"«{as_typed(q.nfc, p)}»" for p in absent)
             return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
                           answer=f"Các văn bản đã nạp không nhắc đến đơn vị {shown}.{closest}")
         subject = [p for p in q.unknown_units
                    if re.match(rf"^(?:(?:con|the con|vay con)\s+)?{re.escape(p)}\b", q.readings[0] if q.readings else "")]
         if subject and q.answer_type == "tasks":
-            shown = ", ".join(f"«{p}»" for p in subject)
+            shown = ", ".join(f"«{as_typed(q.nfc, p)}»" for p in subject)
             return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
                           answer=f"Các văn bản đã nạp không giao nhiệm vụ nào cho {shown}.{closest}")
         return None

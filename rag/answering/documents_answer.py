@@ -23,7 +23,7 @@ _IMPLEMENT = re.compile(r"\b(trien khai|thuc hien|cu the hoa)\b")
 _CITE = re.compile(r"\b(vien dan|trich dan|nhac (toi|den)|de cap|can cu|dan chieu|co nhac)\b")
 _ASSIGN = re.compile(r"\b(giao (viec|nhiem vu)?|phan cong|co nhiem vu|duoc giao)\b")
 _SIGNER_TITLE = re.compile(r"\b(pho bi thu thuong truc|pho bi thu|bi thu)\b")
-_OWN_NUMBER = re.compile(r"\b(so hieu|so may|ky hieu)\b")
+_OWN_NUMBER = re.compile(r"\b(so hieu|so may|ky hieu|(?<!ngay )so bao nhieu)\b")
 
 
 def _title(meta: dict, name: str, *, subject: bool = True) -> str:

@@ -53,7 +53,7 @@ _DUTY_INTENT = re.compile(
 # Questions about a document itself (signer, number, date, issuer, recipients, what it implements): they are
 # answered by the document descriptions and preambles, which item passages would otherwise outnumber.
 _META_INTENT = re.compile(
-    r"\b(ai ky|nguoi ky|ky ban hanh|do ai ky|so may|so hieu|ban hanh ngay|ngay ban hanh|ban hanh ngay nao"
+    r"\b(ai ky|nguoi ky|ky ban hanh|do ai ky|so may|(?<!ngay )so bao nhieu|so hieu|ban hanh ngay|ngay ban hanh|ban hanh ngay nao"
     r"|co quan nao ban hanh|ai ban hanh|gui (cho|den) (ai|nhung)|noi nhan|thuc hien (chuong trinh|ke hoach|ket luan)"
     r" (hanh dong )?so may)\b"
 )

@@ -277,7 +277,10 @@ _UNIT_PHRASE = re.compile(
     r"\b(?:(?:ban to chuc|ban tuyen giao va dan van|ban tuyen giao|ban dan van|ban noi chinh|ban kinh te"
     r"|uy ban kiem tra|van phong|ban thuong vu|ban chap hanh|thuong truc)\s+(?:thanh uy|tinh uy|huyen uy|dang uy"
     r"|thi uy)|(?:dang uy|uy ban nhan dan|hoi dong nhan dan|cong an)\s+(?:thanh pho|tinh|huyen)"
-    r"|truong chinh tri|doan thanh nien|mat tran to quoc(?: viet nam)?)\b"
+    r"|truong chinh tri|doan thanh nien|mat tran to quoc(?: viet nam)?"
+    # any other board of a committee ("Ban Đối ngoại Thành ủy"): "bàn giao", "ban hành" are verbs, not boards
+    r"|(?<!van )ban (?!hanh\b|giao\b|nganh\b|ngay\b|dau\b)(?:(?!nao\b|gi\b|cua\b|va\b|la\b|cho\b|voi\b|nay\b)"
+    r"[a-z]+ ){1,3}?(?:thanh uy|tinh uy|huyen uy|thi uy))\b"
 )
 
 

@@ -415,3 +415,29 @@ def test_a_slip_in_an_office_name_and_this_board_in_a_follow_up(assistant):
 def test_what_a_document_known_only_by_citation_sets_out_is_not_answered_from_other_passages(assistant):
     answer = assistant.ask("CTr 05-CTr/TU ngày 06/11/2025 của Thành ủy HP đặt ra những chỉ tiêu gì?")
     assert answer.abstained and "chỉ viện dẫn" in answer.answer and _docs(answer) == {CQD}
+
+
+def test_acts_said_otherwise_and_whether_it_is_still_in_time(assistant):
+    for question in ("ke hoach cua huyen uy co cham dut mo hinh truong ban dan van kiem chu tich MTTQ huyen khong",
+                     "Huyện ủy có giải thể mô hình thí điểm Trưởng ban Dân vận kiêm Chủ tịch MTTQ huyện không?"):
+        answer = assistant.ask(question)
+        assert answer.answer.startswith("Có.") and contains(answer.answer, "Kết thúc mô hình thí điểm"), question
+    question = "Nộp hồ sơ giải quyết chế độ chính sách cho CBCC chịu tác động sắp xếp theo CV 183 hôm nay thì còn trong hạn không?"
+    from datetime import date
+    assert assistant.ask(question, as_of=date(2025, 8, 10)).answer.startswith("Có.")
+    assert assistant.ask(question, as_of=date(2025, 9, 1)).answer.startswith("Không.")
+
+
+def test_a_timing_the_document_defers_is_no_fixed_deadline(assistant):
+    deferred = assistant.ask("Việc sắp xếp lại các cơ quan thanh tra ở Hưng Yên có mốc thời gian cụ thể không?")
+    assert deferred.answer.startswith("Không.") and contains(deferred.answer, "theo chỉ đạo của Trung ương")
+    dated = assistant.ask("Việc hợp nhất Ban Tuyên giáo và Ban Dân vận cấp huyện ở HY có thời hạn không?")
+    assert dated.answer.startswith("Có.") and contains(dated.answer, "tháng 02/2025")
+
+
+def test_a_board_no_document_names_and_a_documents_own_number(assistant):
+    refused = assistant.ask("Ban Đối ngoại Thành ủy Hải Phòng được phân công gì trong CTr hành động thực hiện KL 121?")
+    assert refused.abstained and "«Ban Đối ngoại Thành ủy»" in refused.answer
+    assert not assistant.read("nhiem vu nam 2025 phai hoan thanh theo nhung van ban nao cua TU HP?").unknown_units
+    number = assistant.ask("cv trien khai kl183 cua thanh uy hai phong so bao nhieu?")
+    assert number.abstained and "không ghi số" in number.answer and _docs(number) == {KL183}
