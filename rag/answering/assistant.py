@@ -45,16 +45,29 @@ _ASKS_IF_DEADLINE = re.compile(r"\bco (?:ghi |dat |quy dinh )?(?:han|thoi han|ha
 SECTION_DEPTH = 50  # passages searched for those of a numbered section the question names ("mục 3.3")
 
 
-def as_typed(text: str, phrase: str) -> str:
+def as_typed(text: str, phrase: str, known_units=()) -> str:
     """A folded phrase of the question ("ban doi ngoai thanh uy") as the official typed it ("Ban Đối ngoại Thành
-    ủy"), to name it back; the phrase itself when the words were expanded from an abbreviation ("UBKT HU")."""
+    ủy"), to name it back. A phrase read out of abbreviations ("UBKT HU": "uy ban kiem tra huyen uy") is spelt as
+    the documents spell its head and its level ("Ủy ban Kiểm tra" of "Ủy ban Kiểm tra Tỉnh ủy", then "Huyện ủy"),
+    else left as read."""
     words = re.findall(r"\S+", text)
     wanted = phrase.split()
     folded = [fold(w).strip(",.;:?!()") for w in words]
     for i in range(len(words) - len(wanted) + 1):
         if folded[i:i + len(wanted)] == wanted:
             return " ".join(w.strip(",.;:?!()") for w in words[i:i + len(wanted)])
+    level = next((name for key, name in _LEVEL_NAMES.items() if phrase.endswith(" " + key)), None)
+    if level:
+        head = phrase[: -len(level)].strip()
+        for unit in known_units:
+            spelt = unit.split()
+            if fold(" ".join(spelt[:len(head.split())])) == head:
+                return " ".join(spelt[:len(head.split())] + [level])
     return phrase
+
+
+_LEVEL_NAMES = {"thanh uy": "Thành ủy", "tinh uy": "Tỉnh ủy", "huyen uy": "Huyện ủy", "thi uy": "Thị ủy",
+                "dang uy": "Đảng ủy"}
 
 
 class Assistant:
@@ -406,13 +419,13 @@ class Assistant:
         names = list(dict.fromkeys(n for phrase in q.unknown_units for n in closest_units(phrase, self.known_units)))
         closest = f" Các đơn vị gần nhất có nhiệm vụ trong văn bản: {'; '.join(names)}." if names else ""
         if absent:
-            shown = ", ".join(f"«{as_typed(q.nfc, p)}»" for p in absent)
+            shown = ", ".join(f"«{as_typed(q.nfc, p, self.known_units)}»" for p in absent)
             return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
                           answer=f"Các văn bản đã nạp không nhắc đến đơn vị {shown}.{closest}")
         subject = [p for p in q.unknown_units
                    if re.match(rf"^(?:(?:con|the con|vay con)\s+)?{re.escape(p)}\b", q.readings[0] if q.readings else "")]
         if subject and q.answer_type == "tasks":
-            shown = ", ".join(f"«{as_typed(q.nfc, p)}»" for p in subject)
+            shown = ", ".join(f"«{as_typed(q.nfc, p, self.known_units)}»" for p in subject)
             return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
                           answer=f"Các văn bản đã nạp không giao nhiệm vụ nào cho {shown}.{closest}")
         return None

@@ -438,6 +438,8 @@ def test_a_timing_the_document_defers_is_no_fixed_deadline(assistant):
 def test_a_board_no_document_names_and_a_documents_own_number(assistant):
     refused = assistant.ask("Ban Đối ngoại Thành ủy Hải Phòng được phân công gì trong CTr hành động thực hiện KL 121?")
     assert refused.abstained and "«Ban Đối ngoại Thành ủy»" in refused.answer
+    read_out = assistant.ask("ubkt hu co nhiem vu gi")  # named as the documents spell a board and a level
+    assert read_out.abstained and "«Ủy ban Kiểm tra Huyện ủy»" in read_out.answer
     assert not assistant.read("nhiem vu nam 2025 phai hoan thanh theo nhung van ban nao cua TU HP?").unknown_units
     number = assistant.ask("cv trien khai kl183 cua thanh uy hai phong so bao nhieu?")
     assert number.abstained and "không ghi số" in number.answer and _docs(number) == {KL183}
