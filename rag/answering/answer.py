@@ -52,6 +52,9 @@ class AbstainPolicy:
     min_bigram_coverage: float = 0.01
 
 
+# Upper-case Vietnamese letters (the range À-Ỹ also holds lower-case ones: "bảo đảm Đúng" read as a name before)
+_UPPER = "A-ZĐÀÁẢÃẠÂẦẤẨẪẬĂẰẮẲẴẶÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+
 _CURRENCY = {"tien", "dong", "ty", "trieu", "kinh phi"}
 
 
@@ -157,7 +160,6 @@ _CODE = re.compile(r"\b\d+\s*-\s*[A-Za-zĐđ]+/[A-Za-zĐđ]+\b")
 
 # An office named in a question ("Phòng Tư pháp", "Sở Nội vụ", "Trung tâm Chính trị"): its head word, a capitalised
 # syllable, then the lower-case syllables of the name up to a level, a place or a function word
-_UPPER = "A-ZĐÀÁẢÃẠÂẦẤẨẪẬĂẰẮẲẴẶÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _OFFICE = re.compile(rf"\b(?:Phòng|Sở|Trung tâm|Chi cục|Hội|Ban Quản lý)\s+[{_UPPER}][a-zà-ỹđ]*(?!\w)"
                      r"(?:\s+[a-zà-ỹđ]+){0,2}")
 _OFFICE_STOP = frozenset("huyen tinh thanh pho xa phuong cap duoc theo cua voi la co va thi o tai trong khi nao gi "
@@ -188,7 +190,8 @@ def names_nearly(text: str, name: str) -> bool:
     for i, word in enumerate(words):
         if word == wanted[0] and i + len(wanted) <= len(words):
             window = words[i:i + len(wanted)]
-            if all(a == b or (len(a) > 2 and SequenceMatcher(None, a, b).ratio() >= 0.75) for a, b in zip(wanted, window)):
+            if all(a == b or (len(a) > 2 and SequenceMatcher(None, a, b).ratio() >= 0.75)
+                   for a, b in zip(wanted, window)):
                 return True
     return False
 
@@ -408,15 +411,13 @@ _NOT_NAMES = re.compile(r"^(Ban|Ủy|Uỷ|Văn|Đảng|Thành|Tỉnh|Huyện|H�
 _SURNAMES = frozenset("""nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh dao trinh mai truong
     luong to ha cao doan lam chu vuong ta trieu nghiem phung kieu quach thai luu dam dong khuc bach mac tang la hua lai
     tieu doan vi nong giang tong than ninh""".split())
-_NAME = re.compile(r"\b([A-ZĐÀ-Ỹ][a-zà-ỹđ]+)((?: [A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3})\b")
+_NAME = re.compile(rf"\b([{_UPPER}][a-zà-ỹđ]+)((?: [{_UPPER}][a-zà-ỹđ]+){{1,3}})\b")
 _EPONYM_BEFORE = re.compile(r"(?:Trường|Chính trị|TNCS|Đoàn|tư tưởng|phong cách|đạo đức|gương|Bác)[\s,]*$", re.IGNORECASE)
 
 
 def has_person(text: str) -> bool:
     """Does the text name a person (see `_SURNAMES`)?"""
     for m in _NAME.finditer(text):
-        if not all(word[0].isupper() for word in m.group(0).split()):
-            continue  # the class À-Ỹ holds lower-case letters too ("bảo đảm đúng" is no name)
         if fold(m.group(1)) not in _SURNAMES or _NOT_NAMES.match(m.group(2).strip()):
             continue
         if _EPONYM_BEFORE.search(text[max(0, m.start() - 30):m.start()]):

@@ -43,6 +43,8 @@ _ASKS_IF_DEADLINE = re.compile(r"\bco (?:ghi |dat |quy dinh )?(?:han|thoi han|ha
 
 
 SECTION_DEPTH = 50  # passages searched for those of a numbered section the question names ("mục 3.3")
+# what "có hạn ... không?" gets when the task found gives no timing at all
+_NO_DEADLINE_SET = "Văn bản không nêu: việc này không được ghi thời hạn."
 
 
 def as_typed(text: str, phrase: str, known_units=()) -> str:
@@ -253,20 +255,17 @@ class Assistant:
             # chỉ đạo của Trung ương"); with no timing at all it says nothing, and that is what is answered
             said = next((d.text for d in found if d.kind == "text"), None)
             lead = (f"Không. Việc này không có mốc thời gian cụ thể; văn bản ghi: «{said}»." if said
-                    else "Văn bản không nêu: việc này không được ghi thời hạn.")
+                    else _NO_DEADLINE_SET)
             return Answer(question=q.text, answer=f"{lead}\n{answer.answer}", abstained=False,
                           citations=answer.citations, mode=answer.mode)
         if not (answer.abstained and answer.gap == "deadline"):
             return None
         scope = list(q.documents) if q.documents else docs
-        blocks = None
-        if q.units and self.duties:
-            blocks = assigned_blocks(self.duties.select(DutyQuery(units=list(q.units), today=q.today))[0])
         found = compose_answer(q, self.retrieve(q, k=k, retrieval=retrieval, docs=scope), policy=self.policy,
-                               blocks=blocks, verify=False)
+                               blocks=self._unit_blocks(q), verify=False)
         if found.abstained:
             return None
-        return Answer(question=q.text, answer="Văn bản không nêu: việc này không được ghi thời hạn.\n" + found.answer,
+        return Answer(question=q.text, answer=f"{_NO_DEADLINE_SET}\n{found.answer}",
                       abstained=False, citations=found.citations, mode=found.mode)
 
     def _find(self, q: Question, *, k: int, retrieval: str, docs: list[str] | None, date_from: date | None,
@@ -322,12 +321,16 @@ class Assistant:
         if conversation.last_query is not None and q.follow_up and not q.names_its_item:
             search = q.joined_with(conversation.last_query)
         hits = self.retrieve(search, k=k, retrieval=retrieval, docs=docs)
-        blocks = None
-        if q.units and self.duties:
-            blocks = assigned_blocks(self.duties.select(DutyQuery(units=list(q.units), today=q.today))[0])
-        answer = compose_answer(q, hits, policy=self.policy, blocks=blocks)
+        answer = compose_answer(q, hits, policy=self.policy, blocks=self._unit_blocks(q))
         answer.conversation = Conversation(last_query=search, last_question=q)
         return answer
+
+    def _unit_blocks(self, q: Question) -> set[tuple[str, str]] | None:
+        """The blocks the question's units are given by a "Phân công thực hiện" line (`assigned_blocks`), None
+        without units."""
+        if not (q.units and self.duties):
+            return None
+        return assigned_blocks(self.duties.select(DutyQuery(units=list(q.units), today=q.today))[0])
 
     def _by_parts(self, q: Question, answer: Answer, **options) -> Answer:
         """A multi-part question: a part that the answer's passages leave out is answered on its own, under its part;

@@ -221,10 +221,11 @@ class Question:
             if not found.answer_types and last.answer_types:
                 found.answer_types = list(last.answer_types)
                 inherited.append("answer type")
+        # what the question is about: without the words that frame what it asks and those that named its documents
+        about = _FRAMES.sub(" ", _without(reading, found.scope_phrase if found and documents else None))
         return cls(
             text=text, nfc=nfc, folded=folded, syllables=syllables, tokens=tuple(tokens),
-            content=_content(tuple(tokenize(_FRAMES.sub(" ", _without(reading, found.scope_phrase if found and documents
-                                                                          else None)), bigrams=False))),
+            content=_content(tuple(tokenize(about, bigrams=False))),
             unaccented=is_unaccented(text), follow_up=follow_up, today=today,
             units=units, window=window,
             readings=tuple(found.readings) if found else (), unknown_units=tuple(found.unknown_units) if found else (),
