@@ -551,9 +551,25 @@ def naming_units(question: Question, hits: list[Hit], blocks: set[tuple[str, str
     if not units:
         return hits
     blocks = blocks or set()
-    return [h for h in hits if any(contains(h.chunk.index_text(), u) for u in units)
+    # "việc nộp hồ sơ qua BTC TU": the official names the unit as the channel too, and such passages are the answer
+    reading = question.readings[0] if question.readings else question.folded
+    channel = {u for u in units if contains(reading, u) and not names_as_party(reading, u)}
+    return [h for h in hits if any((contains if u in channel else names_as_party)(h.chunk.index_text(), u)
+                                   for u in units)
             or any(h.chunk.doc == doc and (h.chunk.section == path or h.chunk.section.startswith(path + " > "))
                    for doc, path in blocks)]
+
+
+def names_as_party(text: str, unit: str) -> bool:
+    """Whether a passage names the unit as one that acts (leads, supports, is given the block), not only as the
+    channel a report goes through: in "báo cáo Thường trực Thành ủy (qua Ban Tổ chức Thành ủy) ... ngày 22 hằng
+    tháng" the duty is the senders', and Ban Tổ chức's own report is due on the 23rd (shared/domain-notes.md)."""
+    key = match_key(unit)
+    if not key:
+        return False
+    words = f" {match_key(text)} "
+    at = [m.start() for m in re.finditer(re.escape(f" {key} "), words)]
+    return any(not words[:i].endswith(" qua") for i in at)
 
 
 def subject_units(question: Question) -> list[str]:
@@ -588,9 +604,11 @@ def assigned_blocks(duties) -> set[tuple[str, str]]:
 
 def compose_answer(question: Question, hits: list[Hit], *, policy: AbstainPolicy | None = None,
                    max_items: int = MAX_ITEMS, blocks: set[tuple[str, str]] | None = None,
-                   verify: bool = True) -> Answer:
+                   verify: bool = True, assignments=None) -> Answer:
     """Build the extractive answer (or an abstention) from ranked hits. `verify=False` leaves out the check that
-    the passages carry what is asked (a date, a figure): for "có hạn ... không?", their having none is the answer."""
+    the passages carry what is asked (a date, a figure): for "có hạn ... không?", their having none is the answer.
+    `assignments` (`rag.answering.assignments.Assignments`) adds to an item the "Phân công thực hiện" line of its
+    block, cited, when the item itself names nobody."""
     policy = policy or AbstainPolicy()
     named = naming_units(question, hits, blocks)
     if hits and not named:
@@ -627,6 +645,12 @@ def compose_answer(question: Question, hits: list[Hit], *, policy: AbstainPolicy
         quoted = excerpt(hit.chunk.text, tokens, prefer=reference_codes(question))
         owner = _owner(hit.chunk)
         quoted = re.sub(r"^-\s+", "", quoted)
+        given = assignments.of(hit.chunk) if assignments is not None else None
+        if given is not None:
+            m = cites.cite(given.chunk, hit.score)
+            quoted += f" [{n}] (Phân công thực hiện: {', '.join(given.units)} [{m}])"
+            lines.append(f"- {owner}{quoted}")
+            continue
         lines.append(f"- {owner}{quoted} [{n}]")
     lead = f"Theo {lead_sources([c.title for c in cites.citations])}:"
     return Answer(question=question.text, answer=lead + "\n" + "\n".join(lines), abstained=False,

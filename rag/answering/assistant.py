@@ -24,10 +24,11 @@ from ..text.deadlines import find_deadlines
 from ..text.normalize import contains, fold, tokenize
 from ..text.references import ref_from_dict
 from ..text.units import closest_units
+from .assignments import Assignments
 from .analysis import IndexFacts, resolve_scope, side_segments
 from .answer import (ABSTAIN_HINT, ABSTAIN_TEXT, AbstainPolicy, asked_items, assigned_blocks, compose_answer,
                      in_sections, names_nearly, office_names, subject_units, unknown_names)
-from .compare import deadlines_of, is_about_deadlines, merge, sides
+from .compare import deadline_topic, deadlines_of, is_about_deadlines, merge, sides
 from .documents_answer import document_answer
 from .duty_answer import answer_from_duties, duty_query_for
 from .models import Answer
@@ -93,6 +94,9 @@ class Assistant:
         self.place_tokens = {t for meta in self.documents.values() if meta.get("place")
                              for t in tokenize(meta["place"], bigrams=False)}
         self.facts = IndexFacts.build(self.documents, self.known_units)
+        # who each "Phân công thực hiện" block is given to, quoted with its items (`assignments`)
+        self.assignments = Assignments.from_duties(self.duties.select(DutyQuery())[0], self.chunks_by_id) \
+            if self.duties else None
 
     @classmethod
     def from_index(cls, loaded: LoadedIndex, *, embedder: str | Embedder | None = None) -> "Assistant":
@@ -262,7 +266,7 @@ class Assistant:
             return None
         scope = list(q.documents) if q.documents else docs
         found = compose_answer(q, self.retrieve(q, k=k, retrieval=retrieval, docs=scope), policy=self.policy,
-                               blocks=self._unit_blocks(q), verify=False)
+                               blocks=self._unit_blocks(q), verify=False, assignments=self.assignments)
         if found.abstained:
             return None
         return Answer(question=q.text, answer=f"{_NO_DEADLINE_SET}\n{found.answer}",
@@ -321,7 +325,8 @@ class Assistant:
         if conversation.last_query is not None and q.follow_up and not q.names_its_item:
             search = q.joined_with(conversation.last_query)
         hits = self.retrieve(search, k=k, retrieval=retrieval, docs=docs)
-        answer = compose_answer(q, hits, policy=self.policy, blocks=self._unit_blocks(q))
+        answer = compose_answer(q, hits, policy=self.policy, blocks=self._unit_blocks(q),
+                                assignments=self.assignments)
         answer.conversation = Conversation(last_query=search, last_question=q)
         return answer
 
@@ -400,7 +405,7 @@ class Assistant:
         parts = []
         for side in found:
             sub = side.question
-            if is_about_deadlines(sub) and not sub.units:
+            if is_about_deadlines(sub) and not sub.units and not deadline_topic(sub):
                 parts.append((side.label, deadlines_of(sub, self)))
                 continue
             if sub.units and ("tasks" in sub.answer_types or "content" in sub.answer_types) and self.duties:
@@ -444,7 +449,8 @@ class Assistant:
         if q.refs:
             wider = resolve_scope(list(q.refs), set(q.kinds), [], None, self.facts)
             about = wider.docs or None
-        nearby = compose_answer(q, self.retrieve(q, k=k, retrieval=retrieval, docs=about), policy=relaxed)
+        nearby = compose_answer(q, self.retrieve(q, k=k, retrieval=retrieval, docs=about), policy=relaxed,
+                                assignments=self.assignments)
         if nearby.abstained or not nearby.citations:
             return Answer(question=q.text, answer=text, abstained=True, mode="abstain", conversation=conversation)
         body = nearby.answer.split("\n", 1)[1] if "\n" in nearby.answer else nearby.answer

@@ -113,3 +113,16 @@ def merge(parts: list[tuple[str, Answer]], question: str, *, heading: str = "So 
 
 def is_about_deadlines(q: Question) -> bool:
     return q.answer_type == "date" or bool(re.search(r"\b(thoi han|moc thoi gian|han)\b", fold(q.text)))
+
+
+# Words that ask for a deadline or frame a comparison, not what it is about (folded syllables)
+_WHEN_WORDS = frozenset("thoi han moc gian hoan thanh khi nao bao gio ngay thang luc xong cham nhat tien do so sanh "
+                        "khac nhau giong the moi ben ve cua cu dung nao gi".split()) | frozenset(
+    # the kinds of document a side is named by ("CV về KL183", "Chương trình KL121"): its scope, not its topic
+    "cv cong van chuong trinh ctr ke hoach kh ket luan kl nghi quyet nq thong bao tb van ban".split())
+
+
+def deadline_topic(q: Question) -> tuple[str, ...]:
+    """What a deadline comparison is about, beyond asking the deadlines ("thời hạn hợp nhất Ban Tuyên giáo và Ban
+    Dân vận": "hợp nhất", "tuyên giáo", ...): empty for "khác nhau thế nào về thời hạn?", which asks them all."""
+    return tuple(t for t in q.content if "_" not in t and t not in _WHEN_WORDS and not re.search(r"\d", t))

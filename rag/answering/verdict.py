@@ -191,8 +191,17 @@ def _frequency_verdict(question: Question, passages: list[str]) -> str | None:
         sentence = fold(_best_sentence(question, text))
         stated = {m.group(1) for m in _PERIOD.finditer(sentence)}
         if stated:
-            return None if claimed & stated else NO  # the same period proves nothing else of the claim
+            if not claimed & stated:
+                return NO
+            # the same period: "ngày 22 hằng tháng" claimed where the unit's own report is due on the 23rd is
+            # "Không"; the same day proves nothing else of the claim
+            days, said = set(_RECURRING_DAY.findall(q)), set(_RECURRING_DAY.findall(sentence))
+            return NO if days and said and not days & said else None
     return None
+
+
+# the day of a recurring deadline ("ngày 22 hằng tháng", "ngay 23 hang thang"), folded
+_RECURRING_DAY = re.compile(r"\bngay\s+(\d{1,2})\s+(?:hang|moi)\s+thang\b")
 
 
 def _status_verdict(question: Question, passages: list[str], as_of: date) -> str | None:

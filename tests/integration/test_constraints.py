@@ -443,3 +443,35 @@ def test_a_board_no_document_names_and_a_documents_own_number(assistant):
     assert not assistant.read("nhiem vu nam 2025 phai hoan thanh theo nhung van ban nao cua TU HP?").unknown_units
     number = assistant.ask("cv trien khai kl183 cua thanh uy hai phong so bao nhieu?")
     assert number.abstained and "không ghi số" in number.answer and _docs(number) == {KL183}
+
+
+def test_an_item_of_a_phan_cong_block_is_quoted_with_whom_the_block_is_given_to(assistant):
+    # the items name nobody; the block's "Phân công thực hiện" line below them, another passage, says who does them
+    for question in ("Ai chịu trách nhiệm xây dựng hướng dẫn quy trình sinh hoạt chi bộ?",
+                     "Bộ tiêu chí đánh giá chất lượng sinh hoạt chi bộ do ai tham mưu?",
+                     "ai lo viec so hoa ho so dang vien, chuyen doi so trong to chuc dang co so"):
+        answer = assistant.ask(question)
+        assert not answer.abstained and "Phân công thực hiện:" in answer.answer, question
+        given = [c for c in answer.citations if c.text.startswith("Phân công thực hiện")]
+        assert given and all(c.doc == CQD for c in given), question
+        named = re.search(r"Phân công thực hiện: ([^\[]+) \[(\d+)\]", answer.answer)
+        cited = next(c for c in answer.citations if c.n == int(named.group(2)))
+        assert all(contains(cited.text, unit) for unit in named.group(1).split(", ")), question
+    # an item that names its unit itself is quoted as it is
+    own = assistant.ask("Ban Tổ chức Thành ủy phải làm gì trước 31/8/2025?")
+    assert "Phân công thực hiện:" not in own.answer
+
+
+def test_a_report_sent_through_a_unit_is_not_that_units_duty(assistant):
+    # "báo cáo Thường trực Thành ủy (qua Ban Tổ chức Thành ủy) ... ngày 22 hằng tháng" is the senders' duty; the
+    # board's own report is due on the 23rd, and a claimed day is checked against it
+    own = assistant.ask("BTC TU HP báo cáo tình hình vận hành CQĐP 2 cấp trước 16h ngày 22 hằng tháng phải ko?")
+    assert own.answer.startswith("Không.") and contains(own.answer, "ngày 23 hằng tháng")
+    assert not any(contains(c.text, "qua Ban Tổ chức Thành ủy") for c in own.citations)
+    assert assistant.ask("Ban Tổ chức Thành ủy báo cáo trước 16 giờ ngày 23 hằng tháng phải không?").answer.startswith("Có.")
+    senders = "cac cap uy bao cao tinh hinh van hanh chinh quyen 2 cap truoc ngay {} hang thang dung ko"
+    assert assistant.ask(senders.format(22)).answer.startswith("Có.")
+    assert assistant.ask(senders.format(23)).answer.startswith("Không.")
+    # named as the channel by the official too, the passages naming it so are the answer
+    channel = assistant.ask("viec nop ho so che do chinh sach qua BTC TU han khi nao?")
+    assert not channel.abstained and contains(channel.answer, "15/8/2025")
