@@ -172,6 +172,8 @@ def office_names(question: Question) -> list[str]:
     for m in _OFFICE.finditer(question.nfc):
         words = m.group(0).split()
         head = 2 if words[0] in ("Trung", "Chi", "Ban") else 1
+        if re.match(rf"[{_UPPER}]{{2}}", question.nfc[m.start():].split()[head]):
+            continue  # "Sở LĐ-TB&XH": an abbreviation, read by its expansion, not a name to find as typed
         kept = words[:head + 1]
         for word in words[head + 1:]:
             if fold(word) in _OFFICE_STOP:
@@ -190,7 +192,9 @@ def names_nearly(text: str, name: str) -> bool:
     for i, word in enumerate(words):
         if word == wanted[0] and i + len(wanted) <= len(words):
             window = words[i:i + len(wanted)]
-            if all(a == b or (len(a) > 2 and SequenceMatcher(None, a, b).ratio() >= 0.75)
+            # a slip changes a letter or two, not the word's length by two ("Ngoại" is no "Nội")
+            if all(a == b or (len(a) > 2 and abs(len(a) - len(b)) <= 1
+                              and SequenceMatcher(None, a, b).ratio() >= 0.75)
                    for a, b in zip(wanted, window)):
                 return True
     return False

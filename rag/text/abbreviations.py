@@ -53,8 +53,11 @@ def expand(text: str, *, councils: tuple[str, ...] = COUNCILS, places: dict[str,
             pieces.append(folded)
             continue
         previous = "".join(p for p in pieces if p is not None)
+        joined = _joined(folded) if not _accented(token) else None
         if folded in ALWAYS:
             expansion = ALWAYS[folded]
+        elif joined:
+            expansion = joined
         elif folded in places:
             expansion = places[folded]
         elif folded in CONTEXTUAL and (token.isupper() or (_HEADS.search(previous) and not _accented(token))):
@@ -73,6 +76,26 @@ def expand(text: str, *, councils: tuple[str, ...] = COUNCILS, places: dict[str,
         filled = iter(choice)
         readings.append("".join(next(filled) if p is None else p for p in pieces))
     return [re.sub(r"\s+", " ", r).strip() for r in dict.fromkeys(readings)]
+
+
+_SEPARATORS = re.compile(r"[-&.]")
+
+
+def _joined(folded: str) -> str | None:
+    """An abbreviation written with other separators ("LĐ-TB&XH" for "LĐTBXH", "TG-DV") or run together with the
+    council or level it belongs to ("VPTU", "BTCTU", "UBKTHU", "UBNDTP": no Vietnamese syllable is spelt so),
+    expanded; else None."""
+    plain = _SEPARATORS.sub("", folded)
+    if plain != folded and plain in ALWAYS:
+        return ALWAYS[plain]
+    for council in ("tu", "hu", "du", "tp", "tw"):
+        head = plain[: -len(council)]
+        if plain.endswith(council) and len(head) >= 2 and head in ALWAYS and head not in _CHAT:
+            return f"{ALWAYS[head]} {CONTEXTUAL.get(council) or ALWAYS[council]}"
+    return None
+
+
+_CHAT = {"ko", "k0", "hok"}
 
 
 def _accented(token: str) -> bool:

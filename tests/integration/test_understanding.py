@@ -71,12 +71,32 @@ def test_an_exact_number_is_kept_exact(assistant):
     ("UBKT TU HP co nhiem vu gi", "Ủy ban Kiểm tra Thành ủy"),
     ("BNC TU HY phai lam gi ve PCTN", "Ban Nội chính Tỉnh ủy"),
     ("kl183 giao DU UBND TP lam gi?", "Đảng ủy Ủy ban nhân dân thành phố"),
+    # run together with the council, as typed in a hurry
+    ("BTCTU HP phai lam gi truoc 31/8/2025", "Ban Tổ chức Thành ủy"),
+    ("VPTU Hung Yen lam nhung viec gi theo chuong trinh KL 121?", "Văn phòng Tỉnh ủy"),
+    ("ubkttu hy co nhiem vu gi", "Ủy ban Kiểm tra Tỉnh ủy"),
 ])
 def test_abbreviations_officials_type(assistant, question, unit):
     answer = assistant.ask(question)
     assert answer.mode == "duties" and not answer.abstained, answer.answer
     head = answer.answer.splitlines()[0]
     assert head.startswith("Nhiệm vụ của " + unit), head
+
+
+def test_abbreviations_with_other_separators_or_joined_to_their_council():
+    from rag.text.abbreviations import expand
+
+    assert expand("phòng LĐ-TB&XH") == expand("phòng LĐTBXH") == ["phong lao dong - thuong binh va xa hoi"]
+    assert expand("Ban TG-DV Tỉnh ủy") == ["ban tuyen giao va dan van tinh uy"]
+    assert expand("UBKTHU") == ["uy ban kiem tra huyen uy"] and expand("ubndtp") == ["uy ban nhan dan thanh pho"]
+    for words in ("vutu nhien", "dutu", "kotu"):  # no abbreviation in front: left as typed
+        assert expand(words) == [words]
+
+
+def test_an_office_written_as_an_abbreviation_is_read_by_its_expansion(assistant):
+    answer = assistant.ask("Sở LĐ-TB&XH tỉnh HY hợp nhất với sở nào?")
+    assert not answer.abstained and contains(answer.answer, "Sở Nội vụ trên cơ sở hợp nhất Sở Lao động")
+    assert assistant.ask("Sở Ngoại vụ tỉnh HY sáp nhập với sở nào?").abstained  # a name still checked as typed
 
 
 def test_abbreviations_resolve_by_place():
