@@ -68,7 +68,7 @@ _TYPES: list[tuple[str, re.Pattern]] = [
     ("unit", re.compile(r"\b(ai chiu trach nhiem|don vi nao|co quan nao|ai chu tri|ai lo|ai duoc giao|giao cho ai"
                         r"|ai phoi hop|phoi hop voi (ai|nhung ai|don vi nao|nhung don vi nao)|bao cao (cho |voi )?ai"
                         r"|ai (phai|thuc hien|tham muu|theo doi)|ai duoc|thay mat co quan nao|cua co quan nao"
-                        r"|ban nao)\b")),
+                        r"|ban nao|(?:gui |nop )?cho ai|gui (?:ve )?(?:ai|dau))\b")),
     ("date", re.compile(r"\b(ngay nao|khi nao|bao gio|thoi han|han chot|han nao|luc nao|thang nao|nam nao|thoi gian nao"
                         r"|ngay bao nhieu|may gio|thang may|quy may|han the nao|hoan thanh truoc|moc thoi gian)\b")),
     ("number", re.compile(r"\b(bao nhieu|may (nam|ngay|lan|hinh thuc|nhom|noi dung|tieu chi|phong|so|don vi)"
@@ -76,7 +76,8 @@ _TYPES: list[tuple[str, re.Pattern]] = [
     ("list_docs", re.compile(r"\b((nhung|cac) van ban nao|van ban nao|tai lieu nao|o nhung van ban|(nhung|cac) van ban"
                              r" (co )?(nhac|vien dan|trich dan|giao|de cap))\b")),
     ("tasks", re.compile(r"\b(phai lam gi|lam gi|nhiem vu|duoc giao|giao (gi|viec gi|nhung gi)|trach nhiem"
-                         r"|(?<!ve )viec gi|cong viec|nhung viec|viec nao|phai hoan thanh)\b")),
+                         r"|(?<!ve )viec gi|cong viec|nhung viec|viec nao|phai hoan thanh"
+                         r"|(?:bao cao|de xuat|tham muu|trien khai|thuc hien|xay dung|chuan bi) (?:nhung )?gi)\b")),
     # "về việc gì" asks what a document is about, not a unit's tasks
     ("content", re.compile(r"\b(ve (viec|van de|noi dung) gi|la gi|noi ve|noi dung (gi|nao)|van de gi|la sao|thi sao"
                            r"|gom nhung|gom (nhung )?gi|nhu the nao|the nao|ra sao|bang hinh thuc nao|hinh thuc nao"
@@ -86,7 +87,10 @@ _YES_NO = re.compile(r"(\bco\b.*\b(khong|chua)\s*\??\s*$|\b(phai khong|dung khon
                      r"|^(?!.*\b(nao|gi|ai|bao nhieu|may|khi nao|sao)\b).*\b(con|van|da|duoc|phai)\b.*\bkhong\s*\??\s*$"
                      r"|^(co phai|phai chang)\b|\bda (qua han|xong|hoan thanh)[^?]*\bchua\b|\bco dung\b)")
 _COMPARE = re.compile(r"\b(so sanh|khac nhau|giong nhau|khac gi|khac (nhau )?(o |cho )?(cho nao|the nao|ra sao)"
-                      r"|(moi|tung) (ban|don vi|co quan|moc|ben|van ban)|con\b.{3,80}\b(thi|dung|co)\b.{0,40}\?$)")
+                      r"|(moi|tung) (ban|don vi|co quan|moc|ben|van ban)"
+                      # "X báo cáo ai, còn Y thì ...?": two sides; a turn that opens with "Còn Y thì ...?" is one side,
+                      # a follow-up to the last turn
+                      r"|.{4,}\bcon\b.{3,80}\b(thi|dung|co)\b.{0,40}\?$)")
 _PART_SPLIT = re.compile(r"(?:,|;|\bva\b|\bcon\b)\s+(?=[^,;]*\b(?:nao|gi|ai|bao nhieu|may|khi nao|bao gio|the nao|sao)\b)")
 _PLACE_WORDS = re.compile(r"\b(?:tinh|thanh pho|huyen)\s+([a-z]+ [a-z]+)\b")
 _LEVELS = {"xa": "xã", "huyen": "huyện", "tinh": "tỉnh", "thanh pho": "thành phố", "co so": "cơ sở"}

@@ -27,7 +27,7 @@ from ..text.units import closest_units
 from .assignments import Assignments
 from .analysis import IndexFacts, resolve_scope, side_segments
 from .answer import (ABSTAIN_HINT, ABSTAIN_TEXT, AbstainPolicy, asked_items, assigned_blocks, compose_answer,
-                     in_sections, names_nearly, office_names, subject_units, unknown_names)
+                     in_sections, names_nearly, naming_units, office_names, subject_units, unknown_names)
 from .compare import deadline_topic, deadlines_of, is_about_deadlines, merge, sides
 from .documents_answer import document_answer
 from .duty_answer import answer_from_duties, duty_query_for
@@ -44,6 +44,7 @@ _ASKS_IF_DEADLINE = re.compile(r"\bco (?:ghi |dat |quy dinh )?(?:han|thoi han|ha
 
 
 SECTION_DEPTH = 50  # passages searched for those of a numbered section the question names ("mục 3.3")
+UNIT_DEPTH = 30  # passages searched for a named unit's own when the best ones name other units
 # what "có hạn ... không?" gets when the task found gives no timing at all
 _NO_DEADLINE_SET = "Văn bản không nêu: việc này không được ghi thời hạn."
 
@@ -323,10 +324,15 @@ class Assistant:
                 return answer
         search = q
         if conversation.last_query is not None and q.follow_up and not q.names_its_item:
-            search = q.joined_with(conversation.last_query)
+            search = q.joined_with(conversation.last_query, facts=self.facts)
         hits = self.retrieve(search, k=k, retrieval=retrieval, docs=docs)
-        answer = compose_answer(q, hits, policy=self.policy, blocks=self._unit_blocks(q),
-                                assignments=self.assignments)
+        blocks = self._unit_blocks(q)
+        if hits and q.units and not naming_units(q, hits, blocks):
+            # "Còn VP TU thì báo cáo gì, cho ai?": the words of the turn before rank other units' passages first;
+            # the unit's own are searched deeper before saying that none names it
+            named = naming_units(q, self.retrieve(search, k=UNIT_DEPTH, retrieval=retrieval, docs=docs), blocks)
+            hits = named[:k] or hits
+        answer = compose_answer(q, hits, policy=self.policy, blocks=blocks, assignments=self.assignments)
         answer.conversation = Conversation(last_query=search, last_question=q)
         return answer
 

@@ -78,6 +78,20 @@ _NOT_COUNTED = frozenset("cua va la theo tren trong duoc nhu thi co".split())
 _TODAY = re.compile(r"\b(?:hom nay|nay)\s+(?:la\s+)?(?:ngay\s+)?(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\b")
 
 
+_OTHER_COUNCIL = {"thanh uy": "tinh uy", "tinh uy": "thanh uy"}
+
+
+def _of_documents_council(units: tuple[str, ...], documents, facts) -> tuple[str, ...]:
+    """The readings of an ambiguous "TU" ("Văn phòng Thành ủy", "Văn phòng Tỉnh ủy") kept to the council of the
+    documents' place, when they have one; the units as they are otherwise."""
+    councils = {facts.councils.get(facts.documents.get(d, {}).get("place")) for d in documents or ()} - {None}
+    if len(councils) != 1:
+        return units
+    other = _OTHER_COUNCIL[councils.pop()]
+    kept = tuple(u for u in units if not fold(u).endswith(other))
+    return kept or units
+
+
 def _stated_today(folded: str) -> date | None:
     """"Hôm nay 20/8/2025, từ giờ tới 29/8 ...": the official says which day it is; relative words are read from
     it (a date without a year, "quá hạn", "tháng này")."""
@@ -215,6 +229,9 @@ class Question:
                 # passages citing it; the part after the comma is about it too
                 refs, cited_only, implemented_only = last.refs, last.cited_only, last.implemented_only
                 inherited.append("cited document")
+            if "documents" in inherited and len(units) > 1:
+                # "Còn VP TU thì ...?" after a question on Hải Phòng's letter: "TU" is that document's council
+                units = _of_documents_council(units, documents, facts)
             if window is None and last.window is not None and not found.refs:
                 window = last.window
                 inherited.append("window")
@@ -285,9 +302,11 @@ class Question:
             lines.append("Tiếp nối câu trước: giữ " + ", ".join(shown.get(i, i) for i in self.inherited))
         return "\n".join(lines) or "Không nhận ra đơn vị, văn bản hay thời gian cụ thể."
 
-    def joined_with(self, previous: "Question") -> "Question":
-        """The search query of a follow-up: the previous turn's query and this question, read as one text."""
-        return Question.read(f"{previous.text} {self.text}", today=self.today)
+    def joined_with(self, previous: "Question", *, facts: "IndexFacts | None" = None) -> "Question":
+        """The search query of a follow-up: the previous turn's query and this question, read as one text, against
+        the same index `facts` (without them, "CV KL183" of the turn before is a document the index only cites,
+        and the search keeps to the passages citing it)."""
+        return Question.read(f"{previous.text} {self.text}", today=self.today, facts=facts)
 
     @property
     def empty(self) -> bool:

@@ -133,6 +133,23 @@ def test_follow_up_keeps_the_document_and_changes_the_unit(assistant):
     assert _docs(follow) == {KL183} and contains(follow.answer, "Ủy ban Kiểm tra Thành ủy")
 
 
+def test_follow_up_naming_a_unit_by_its_councils_abbreviation_and_asking_its_own_thing(assistant):
+    first = assistant.ask("Trong CV KL183 của TU HP, các cấp ủy phải báo cáo tình hình vận hành chính quyền 2 cấp "
+                          "hạn mấy giờ?")
+    q = assistant.read("Còn VP TU thì báo cáo gì, cho ai?", conversation=first.conversation)
+    # one unit, "TU" read as the council of the letter kept from the turn before; its own asking words, no comparison
+    assert q.units == ("Văn phòng Thành ủy",) and not q.compare and "date" not in q.answer_types
+    follow = assistant.ask(q, conversation=first.conversation)
+    assert not follow.abstained and _docs(follow) == {KL183}
+    assert contains(follow.answer, "Văn phòng Thành ủy định kỳ báo cáo Thường trực Thành ủy")
+    # a document named by its reference in the turn before is still that document in the joined search
+    joined = q.joined_with(first.conversation.last_query, facts=assistant.facts)
+    assert not joined.cited_only and joined.documents == (KL183,)
+    other = assistant.ask("Còn UBKT TU thì chủ trì việc gì?",
+                          conversation=assistant.ask("CTr KL121 cua HY giao Ban To chuc Tinh uy viec gi?").conversation)
+    assert other.answer.startswith("Nhiệm vụ của Ủy ban Kiểm tra Tỉnh ủy") and _docs(other) == {HY121}
+
+
 def test_documents_implementing_a_conclusion_are_counted_from_the_catalogue(assistant):
     answer = assistant.ask("Những văn bản nào triển khai KL121?")
     assert answer.answer.startswith("Có 3 văn bản") and _docs(answer) == {HP121, HY121, HU316}
