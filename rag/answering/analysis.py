@@ -91,7 +91,8 @@ _COMPARE = re.compile(r"\b(so sanh|khac nhau|giong nhau|khac gi|khac (nhau )?(o 
                       # "X báo cáo ai, còn Y thì ...?": two sides; a turn that opens with "Còn Y thì ...?" is one side,
                       # a follow-up to the last turn
                       r"|.{4,}\bcon\b.{3,80}\b(thi|dung|co)\b.{0,40}\?$)")
-_PART_SPLIT = re.compile(r"(?:,|;|\bva\b|\bcon\b)\s+(?=[^,;]*\b(?:nao|gi|ai|bao nhieu|may|khi nao|bao gio|the nao|sao)\b)")
+_PART_SPLIT = re.compile(r"(?:,|;|\bva\b|\bcon\b)\s+(?=[^,;]*\b(?:nao|gi|ai|bao nhieu|may|khi nao|bao gio|the nao|sao"
+                         r"|(?:o|toi|den|ve) dau)\b)")
 _PLACE_WORDS = re.compile(r"\b(?:tinh|thanh pho|huyen)\s+([a-z]+ [a-z]+)\b")
 _LEVELS = {"xa": "xã", "huyen": "huyện", "tinh": "tỉnh", "thanh pho": "thành phố", "co so": "cơ sở"}
 _LEVEL_RE = re.compile(r"\bcap (xa|huyen|tinh|thanh pho|co so)\b")
@@ -152,7 +153,7 @@ def split_parts(folded: str) -> list[str]:
     return parts if len(parts) >= 2 else [folded]
 
 
-_ASKING = re.compile(r"\b(nao|gi|ai|bao nhieu|may|khi nao|bao gio|the nao|sao|khong|chua)\b")
+_ASKING = re.compile(r"\b(nao|gi|ai|bao nhieu|may|khi nao|bao gio|the nao|sao|khong|chua|(?:o|toi|den|ve) dau)\b")
 
 
 def _issuer_matches(level_word: str, meta: dict) -> bool:

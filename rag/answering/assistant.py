@@ -347,14 +347,19 @@ class Assistant:
         """A multi-part question: a part that the answer's passages leave out is answered on its own, under its part;
         when the whole question finds nothing, each part is tried, and those the documents answer are given (the
         others said missing). Retrieval ranks passages on the whole question, so one part can hide another."""
-        if len(q.parts) < 2 or q.yes_no or q.refusal or answer.mode in ("compare", "documents"):
+        if len(q.parts) < 2 or q.yes_no or q.refusal or answer.mode == "compare":
             return answer
         if answer.abstained and answer.answer != ABSTAIN_TEXT and not answer.gap:
             return answer  # a refusal that says why (an unknown name, a scope with no document) stands
         subs = typed_parts(q, lambda text, previous: self.read(text, conversation=previous, as_of=q.today))
         answered = []
         for i, (label, sub) in enumerate(subs):
-            if not answer.abstained and part_covered(sub, answer.answer, {c.doc for c in answer.citations}):
+            naming = " ".join(f"{meta.get('doc_type') or ''} {meta.get('issuer') or ''} {meta.get('place') or ''}"
+                              for meta in (self.documents.get(d, {}) for d in sub.documents or ()))
+            # a catalogue answer answers one kind of question ("ai ký"); a part asking another ("ngày nào") is its own
+            other_kind = answer.mode == "documents" and sub.answer_type not in (None, q.answer_type)
+            if not answer.abstained and not other_kind and part_covered(
+                    sub, answer.answer, {c.doc for c in answer.citations}, naming=naming):
                 continue
             # a part was read after the one before it (what it leans on is in it); its search joins that part's words
             before = subs[i - 1][1] if i else None
@@ -371,7 +376,10 @@ class Assistant:
             return merged
         quoted = {c.chunk_id for c in answer.citations}
         return with_parts(answer, [(label, a) for label, a in answered
-                                   if not a.abstained and not {c.chunk_id for c in a.citations} <= quoted])
+                                   # a catalogue statement ("không ghi ngày ban hành") of a passage already quoted
+                                   # says another thing of it
+                                   if (a.mode == "documents" and a.citations)
+                                   or (not a.abstained and not {c.chunk_id for c in a.citations} <= quoted)])
 
     def _by_units(self, q: Question, answer: Answer, **options) -> Answer:
         """A question about two units or more ("BTC Huyện ủy và BTC Tỉnh ủy định kỳ báo cáo cho ai?") whose quoted

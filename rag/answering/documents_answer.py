@@ -179,6 +179,32 @@ def issue_date_answer(q: Question, assistant) -> Answer | None:
                          "được thực hiện hoặc viện dẫn):\n" + "\n".join(undated))
 
 
+_RECIPIENTS = re.compile(r"\b(?:noi nhan|gui (?:cho |den |toi )?(?:ai|nhung ai|nhung noi|noi nao|nhung dau|dau|nhung co quan"
+                         r"|co quan nao|nhung don vi|don vi nao))\b")
+
+
+def recipients_answer(q: Question, assistant) -> Answer | None:
+    """"CV KL183 gửi những nơi nào?": the "Nơi nhận" list of each document the question selects (at most two), from
+    the catalogue: no passage but the heading holds it, and a search for "gửi" finds the tasks that send reports."""
+    folded = q.readings[0] if q.readings else q.folded
+    if not _RECIPIENTS.search(folded) or not q.documents or len(q.documents) > 2 or q.units:
+        return None
+    cites = CitationList()
+    lines = []
+    for name in q.documents:
+        meta = assistant.documents[name]
+        if not meta.get("recipients"):
+            continue
+        chunk = _meta_chunk(assistant, name)
+        ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+        lines.append(f"- {_title(meta, name)}: {'; '.join(meta['recipients'])}{ref}")
+    if not lines:
+        return Answer(question=q.text, abstained=True, mode="abstain", gap="recipients",
+                      answer="Văn bản được hỏi không ghi nơi nhận.")
+    return Answer(question=q.text, answer="Nơi nhận, theo phần cuối văn bản:\n" + "\n".join(lines),
+                  abstained=False, citations=cites.citations, mode="documents")
+
+
 def issuer_answer(q: Question, assistant) -> Answer | None:
     """"Có phải CV triển khai KL183 do Ban Chấp hành Đảng bộ thành phố ban hành không?": the issuer of the one
     document the question selects, from its heading (the verdict compares it with the claim); its passages need not
@@ -436,6 +462,9 @@ def document_answer(q: Question, assistant) -> Answer | None:
             return answer
     if "doc_number" in q.answer_types:
         return own_number_answer(q, assistant)
+    answer = recipients_answer(q, assistant)
+    if answer is not None:
+        return answer
     if "date" in q.answer_types:
         answer = issue_date_answer(q, assistant)
         if answer is not None:

@@ -14,6 +14,8 @@ on five held-out multi-part questions written from the corpus (eval/pool/fresh-m
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 
 from ..text.deadlines import find_deadlines
@@ -130,14 +132,19 @@ def typed_parts(q: Question, read) -> list[tuple[str, Question]]:
             # "X phải rà soát ..., và chỉ đạo UBND thành phố hoàn thiện gì?": the subject of the later clause is the
             # earlier one's, left out as Vietnamese does in joined clauses
             sub = read(f"{out[-1][1].units[0]} {text}", conversation)
+        if "answer type" in sub.inherited:
+            # "..., gửi những nơi nào?": a part asks its own thing, not what the part before it asked ("ai ký")
+            sub = dataclasses.replace(sub, answer_types=(),
+                                      inherited=tuple(i for i in sub.inherited if i != "answer type"))
         out.append((text, sub))
         conversation = Conversation(last_query=sub, last_question=sub)
     return out
 
 
-def part_covered(part: Question, answer_text: str, cited: set[str] | None = None) -> bool:
+def part_covered(part: Question, answer_text: str, cited: set[str] | None = None, *, naming: str = "") -> bool:
     """Do the quoted lines of an answer come from the part's documents (`cited`: the answer's), name the part's own
-    units and hold its topic words (units and question words aside)?"""
+    units and hold its topic words (units, question words and the words of `naming` aside: the kind, issuer and
+    place of the part's documents, "CTr của ĐU các cơ quan Đảng TP", which every answer from them repeats)?"""
     if cited is not None and part.documents is not None and "documents" not in part.inherited \
             and not set(part.documents) & cited:
         # "CTr 121 của TP nhắc Đại hội ... lần thứ mấy, còn KH của Huyện ủy ...?": the huyện's passage has the
@@ -149,7 +156,8 @@ def part_covered(part: Question, answer_text: str, cited: set[str] | None = None
         # "các cấp ủy gửi ... (qua BTC TU) chậm nhất lúc nào, còn BTC TU ... hạn lúc nào?": the quoted item is the
         # board's, whose words are the same; the part about the cấp ủy (its first unit) is not answered by it
         return False
-    unit_words = {t for u in (*part.units, *part.unknown_units, *part.places) for t in tokenize(u, bigrams=False)}
+    unit_words = {t for u in (*part.units, *part.unknown_units, *part.places, *part.levels, naming)
+                  for t in tokenize(u, bigrams=False)}
     tokens = [t for t in part.content if not set(t.split("_")) & unit_words]
     return not tokens or coverage(tokens, body) >= PART_MIN_COVERAGE
 

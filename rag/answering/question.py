@@ -54,7 +54,7 @@ _DUTY_INTENT = re.compile(
 # answered by the document descriptions and preambles, which item passages would otherwise outnumber.
 _META_INTENT = re.compile(
     r"\b(ai ky|nguoi ky|ky ban hanh|do ai ky|so may|(?<!ngay )so bao nhieu|so hieu|ban hanh ngay|ngay ban hanh|ban hanh ngay nao"
-    r"|co quan nao ban hanh|ai ban hanh|gui (cho|den) (ai|nhung)|noi nhan|thuc hien (chuong trinh|ke hoach|ket luan)"
+    r"|co quan nao ban hanh|ai ban hanh|gui (cho|den) (ai|nhung)|gui (cho |den |toi |ve )?(nhung )?(noi|dau|nhung ai|co quan nao|nhung co quan)|noi nhan|thuc hien (chuong trinh|ke hoach|ket luan)"
     r" (hanh dong )?so may)\b"
 )
 
