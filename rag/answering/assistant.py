@@ -28,9 +28,10 @@ from .assignments import Assignments
 from .analysis import IndexFacts, resolve_scope, side_segments
 from .answer import (ABSTAIN_HINT, ABSTAIN_TEXT, AbstainPolicy, asked_items, assigned_blocks, compose_answer,
                      in_sections, names_nearly, naming_units, office_names, subject_units, unknown_names)
+from .citations import CitationList
 from .compare import deadline_topic, deadlines_of, is_about_deadlines, merge, sides
 from .documents_answer import document_answer
-from .duty_answer import answer_from_duties, duty_query_for
+from .duty_answer import MAX_TOPICAL, answer_from_duties, duty_query_for, topical_duties
 from .models import Answer
 from .parts import complete_parts, part_covered, typed_parts, with_parts
 from .question import Conversation, Question
@@ -333,8 +334,27 @@ class Assistant:
             named = naming_units(q, self.retrieve(search, k=UNIT_DEPTH, retrieval=retrieval, docs=docs), blocks)
             hits = named[:k] or hits
         answer = compose_answer(q, hits, policy=self.policy, blocks=blocks, assignments=self.assignments)
+        if not answer.abstained and self.duties:
+            answer = self._with_topical_duties(q, answer, docs)
         answer.conversation = Conversation(last_query=search, last_question=q)
         return answer
+
+    def _with_topical_duties(self, q: Question, answer: Answer, docs: list[str] | None) -> Answer:
+        """A unit's tasks on a topic ("... những việc gì liên quan đảng viên?") answered from passages: the unit's
+        other duties on that topic, which the passages quoted leave out, are added (each cited)."""
+        quoted = {c.chunk_id for c in answer.citations}
+        extra = [d for d in topical_duties(q, duties=self.duties, docs=docs)
+                 if d.chunk_id in self.chunks_by_id and d.chunk_id not in quoted][:MAX_TOPICAL]
+        if not extra:
+            return answer
+        cites = CitationList()
+        cites.keep(answer.citations)
+        lines = [answer.answer]
+        for duty in extra:
+            n = cites.cite(self.chunks_by_id[duty.chunk_id], 1.0)
+            lines.append(f"- {duty.action} [{n}]")
+        return Answer(question=answer.question, answer="\n".join(lines), abstained=False, citations=cites.citations,
+                      mode=answer.mode, conversation=answer.conversation)
 
     def _unit_blocks(self, q: Question) -> set[tuple[str, str]] | None:
         """The blocks the question's units are given by a "Phân công thực hiện" line (`assigned_blocks`), None

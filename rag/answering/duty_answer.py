@@ -133,3 +133,32 @@ def answer_from_duties(question: Question, query: DutyQuery, *, duties, chunks_b
                      f"(ví dụ \"trước 31/12/2025\") hoặc xem đủ danh sách ở thẻ \"Nhiệm vụ\".")
     return Answer(question=question.text, answer="\n".join([head, *lines]), abstained=False,
                   citations=cites.citations, mode="duties")
+
+
+# "... phải làm gì về PCTN?", "... phụ trách những việc gì liên quan đảng viên?": the topic a unit's tasks are asked
+# about, as the phrase after "liên quan (đến)" / "về" up to a scope ("trong CTr ...", "theo CV ...") or the end.
+_TOPIC_AFTER = re.compile(r"\b(?:lien quan(?: den| toi)?|(?<!ve )ve(?: viec| cong tac| linh vuc| van de)?)\s+"
+                          r"(?P<topic>[a-z0-9 ,\-]+?)\s*(?:\b(?:trong|theo|tai|o|cua|thi|nhu the nao|ra sao)\b|[?.;]|$)")
+MAX_TOPICAL = 4  # the unit's tasks on the topic added to a retrieval answer, at most
+
+
+def topic_phrase(question: Question) -> str | None:
+    """The topic phrase of a unit's tasks question (folded, two syllables or more), None when it names none."""
+    reading = question.readings[0] if question.readings else question.folded
+    m = _TOPIC_AFTER.search(reading)
+    if not m:
+        return None
+    words = match_key(m.group("topic")).split()
+    return " ".join(words) if len(words) >= 2 else None
+
+
+def topical_duties(question: Question, *, duties, docs: list[str] | None) -> list:
+    """The asked units' duties whose action holds the question's topic phrase, as written ("đảng viên"): the
+    passages retrieval quotes for "những việc gì liên quan đảng viên" hold one of them, the duty table all."""
+    phrase = topic_phrase(question)
+    units = [u for u in question.units if not is_generic(u)]
+    if not phrase or not units or "tasks" not in question.answer_types:
+        return []
+    selected, _ = duties.select(DutyQuery(units=units, docs=docs, today=question.today), limit=MAX_LISTED)
+    return [d for d in selected if f" {phrase} " in f" {match_key(d.action)} "
+            and {match_key(u) for u in d.units_lead} & {match_key(u) for u in units}]

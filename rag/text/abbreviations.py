@@ -30,6 +30,7 @@ ALWAYS = {
     "ldtbxh": "lao dong - thuong binh va xa hoi", "qlda": "quan ly du an", "tw": "trung uong", "vp": "van phong",
     "bt": "bi thu", "pbt": "pho bi thu", "tttu": "thuong truc tu", "tthu": "thuong truc huyen uy",
     "ko": "khong", "k0": "khong", "hok": "khong",  # chat spellings of "không" ("... dung ko?")
+    "nhg": "nhung", "nhug": "nhung",  # "những", typed short ("phụ trách nhg việc gì")
 }
 # Expanded only in capitals or after a board's name.
 CONTEXTUAL = {"tu": "tu", "hu": "huyen uy", "du": "dang uy", "tt": "thuong truc", "ca": "cong an", "qs": "quan su",

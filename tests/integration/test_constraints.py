@@ -475,3 +475,16 @@ def test_a_report_sent_through_a_unit_is_not_that_units_duty(assistant):
     # named as the channel by the official too, the passages naming it so are the answer
     channel = assistant.ask("viec nop ho so che do chinh sach qua BTC TU han khi nao?")
     assert not channel.abstained and contains(channel.answer, "15/8/2025")
+
+
+def test_a_units_tasks_on_a_topic_include_each_duty_of_the_unit_on_it(assistant):
+    # the passages quoted hold one of Ban Tổ chức's tasks about "đảng viên"; its duty table holds the other, in a
+    # block given to three units
+    for question in ("BTC Đảng ủy các cơ quan Đảng TP phụ trách nhg việc gì liên quan đảng viên?",
+                     "Ban Tổ chức Đảng ủy CQĐ TP lo những việc gì liên quan đến đảng viên?"):
+        answer = assistant.ask(question)
+        assert not answer.abstained and _docs(answer) == {CQD}, question
+        assert contains(answer.answer, "hướng dẫn kết nạp đảng viên") and contains(answer.answer, "cập nhật dữ liệu Đảng viên")
+    # another unit's duty on the same topic is not added as this one's
+    answer = assistant.ask("Văn phòng Đảng ủy đươc giao gì về chuyển đổi số?")
+    assert not contains(answer.answer, "cập nhật dữ liệu Đảng viên")
