@@ -99,6 +99,11 @@ _LEVEL_RE = re.compile(r"\bcap (xa|huyen|tinh|thanh pho|co so)\b")
 _ISSUER = re.compile(r"\b(?:chuong trinh(?: hanh dong)?|ctr|ke hoach|kh|cong van|cv|van ban)\b[^?,;]{0,40}?\b(?:cua|do)\s+"
                      r"(?:ban chap hanh |ban thuong vu |bch |btv )?(?:dang bo )?"
                      r"(huyen uy|tinh uy|thanh uy|dang uy(?: cac co quan dang)?|cac co quan dang|huyen|tinh|thanh pho)\b")
+# "Đảng bộ Các cơ quan Đảng TP có những hạn nào?", "tháng này ĐB huyện phải xong gì?": the party organisation a
+# question opens with is whose documents it asks about (a board of it, "Ban Tổ chức Đảng ủy", is a unit instead)
+_SUBJECT_ISSUER = re.compile(r"^(?:(?:o|tai|theo|trong|ben|thang nay|nam nay|quy nay|tuan nay|thang \d{1,2}(?:/\d{4})?"
+                             r"|quy [ivx\d]+(?:/\d{4})?|nam \d{4})[\s,]+){0,2}"
+                             r"(?:dang bo|dang uy)\s+(cac co quan dang|tinh|huyen|thanh pho)\b(?!\s+(?:uy|nhan dan))")
 _ISSUER_NAMES = {"huyen uy": "Huyện ủy", "tinh uy": "Tỉnh ủy", "thanh uy": "Thành ủy", "dang uy": "Đảng ủy",
                  "dang uy cac co quan dang": "Đảng ủy Các cơ quan Đảng", "cac co quan dang": "Đảng ủy Các cơ quan Đảng",
                  "huyen": "huyện", "tinh": "tỉnh", "thanh pho": "thành phố"}
@@ -269,7 +274,7 @@ def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
     levels = list(dict.fromkeys(_LEVELS[m] for m in _LEVEL_RE.findall(readings[0])))
     refs = find_refs(text)
     kinds = kinds_named(readings[0])
-    issuer_match = _ISSUER.search(readings[0])
+    issuer_match = _ISSUER.search(readings[0]) or _SUBJECT_ISSUER.search(readings[0])
     issuer = issuer_match.group(1) if issuer_match else None
     scope = resolve_scope(refs, kinds, places, issuer, facts)
     if issuer and scope.cited_only and any(fold(r.text) in issuer_match.group(0) for r in scope.cited_only):

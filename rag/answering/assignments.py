@@ -11,6 +11,7 @@ open with "Các cấp ủy", every committee, which tells nobody anything new an
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..text.normalize import contains
@@ -24,6 +25,19 @@ class Assignment:
 
     units: tuple[str, ...]
     chunk: object  # the passage of the "Phân công" line (a `Chunk`), cited with the item
+
+    @property
+    def said(self) -> str:
+        """The assignment as the document words it when it is short ("Giao Cơ quan Ủy ban Kiểm tra Đảng ủy"), else
+        the units it names (a long line goes on to the task itself)."""
+        text = re.sub(r"^\s*-?\s*Phân công thực hiện\s*:?\s*", "", self.chunk.text).strip()
+        first = text.split("\n", 1)[0].strip().rstrip(":;,.")
+        if first and len(first) <= SAID_MAX and all(contains(first, u) for u in self.units):
+            return first
+        return ", ".join(self.units)
+
+
+SAID_MAX = 90  # characters of an assignment line quoted as it is
 
 
 class Assignments:

@@ -35,7 +35,7 @@ from .duty_answer import MAX_TOPICAL, answer_from_duties, duty_query_for, topica
 from .models import Answer
 from .parts import complete_parts, part_covered, typed_parts, with_parts
 from .question import Conversation, Question
-from .verdict import decide, with_verdict
+from .verdict import NO, decide, with_verdict
 
 log = logging.getLogger(__name__)
 
@@ -239,9 +239,23 @@ class Assistant:
         if q.yes_no and not q.refusal:
             conversation = answer.conversation
             undated = self._no_deadline(q, answer, **options)
-            answer = undated or with_verdict(decide(q, answer, documents=self.documents), answer)
+            answer = undated or self._other_unit(q, answer, **options) or \
+                with_verdict(decide(q, answer, documents=self.documents), answer)
             answer.conversation = conversation
         return answer
+
+    def _other_unit(self, q: Question, answer: Answer, **options) -> Answer | None:
+        """"KH ... giao UBKT Huyện ủy chủ trì theo dõi, kiểm tra việc thực hiện KH phải ko?": no passage on this
+        names the claimed unit (the unit filter found none); the item found without it, given to another unit of
+        the same kind or council ("Ban Tổ chức Huyện ủy chủ trì ..."), is a "Không". None otherwise: the absent
+        unit alone proves nothing ("Văn bản không nêu")."""
+        if not (answer.abstained and answer.gap == "unit"):
+            return None
+        found = self._find(dataclasses.replace(q, units=(), unknown_units=()), **options)
+        if found.abstained or found.mode != "retrieval" or \
+                decide(q, found, documents=self.documents, unit_absent=True) != NO:
+            return None
+        return with_verdict(NO, found)
 
     def _no_deadline(self, q: Question, answer: Answer, *, k: int, retrieval: str, docs: list[str] | None,
                      **_) -> Answer | None:
@@ -316,7 +330,9 @@ class Assistant:
             catalogue.conversation = Conversation(last_query=q, last_question=q)
             return catalogue
         if use_duties and self.duties:
-            query = duty_query_for(q, conversation.duty_query, self.place_tokens)
+            issuers = {t for d in q.documents or () for t in tokenize(self.documents.get(d, {}).get("issuer") or "",
+                                                                      bigrams=False)}
+            query = duty_query_for(q, conversation.duty_query, self.place_tokens, issuers)
             if query is not None:
                 if docs is not None:
                     query.docs = list(docs)
@@ -369,7 +385,7 @@ class Assistant:
         others said missing). Retrieval ranks passages on the whole question, so one part can hide another."""
         if len(q.parts) < 2 or q.yes_no or q.refusal or answer.mode == "compare":
             return answer
-        if answer.abstained and answer.answer != ABSTAIN_TEXT and not answer.gap:
+        if answer.abstained and answer.answer != ABSTAIN_TEXT and answer.gap in (None, "unit"):
             return answer  # a refusal that says why (an unknown name, a scope with no document) stands
         subs = typed_parts(q, lambda text, previous: self.read(text, conversation=previous, as_of=q.today))
         answered = []
@@ -462,7 +478,7 @@ class Assistant:
         closest = f" Các đơn vị gần nhất có nhiệm vụ trong văn bản: {'; '.join(names)}." if names else ""
         if absent:
             shown = ", ".join(f"«{as_typed(q.nfc, p, self.known_units)}»" for p in absent)
-            return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
+            return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation, gap="unit",
                           answer=f"Các văn bản đã nạp không nhắc đến đơn vị {shown}.{closest}")
         subject = [p for p in q.unknown_units
                    if re.match(rf"^(?:(?:con|the con|vay con)\s+)?{re.escape(p)}\b", q.readings[0] if q.readings else "")]

@@ -179,7 +179,7 @@ def issue_date_answer(q: Question, assistant) -> Answer | None:
                          "được thực hiện hoặc viện dẫn):\n" + "\n".join(undated))
 
 
-_RECIPIENTS = re.compile(r"\b(?:noi nhan|gui (?:cho |den |toi )?(?:ai|nhung ai|nhung noi|noi nao|nhung dau|dau|nhung co quan"
+_RECIPIENTS = re.compile(r"\b(?:noi nhan|kinh gui|gui (?:cho |den |toi )?(?:ai|nhung ai|nhung noi|noi nao|nhung dau|dau|nhung co quan"
                          r"|co quan nao|nhung don vi|don vi nao))\b")
 
 
@@ -187,21 +187,27 @@ def recipients_answer(q: Question, assistant) -> Answer | None:
     """"CV KL183 gửi những nơi nào?": the "Nơi nhận" list of each document the question selects (at most two), from
     the catalogue: no passage but the heading holds it, and a search for "gửi" finds the tasks that send reports."""
     folded = q.readings[0] if q.readings else q.folded
-    if not _RECIPIENTS.search(folded) or not q.documents or len(q.documents) > 2 or q.units:
+    if not _RECIPIENTS.search(folded) or not q.documents or len(q.documents) > 2:
         return None
+    from .answer import subject_units  # a unit after "của" is whose document it is ("CV ... của BTV TU HP")
+
+    if subject_units(q):
+        return None  # "Ban Tổ chức Thành ủy gửi báo cáo cho ai?": a unit's task, in the passages
     cites = CitationList()
     lines = []
     for name in q.documents:
         meta = assistant.documents[name]
-        if not meta.get("recipients"):
+        if not (meta.get("recipients") or meta.get("addressees")):
             continue
         chunk = _meta_chunk(assistant, name)
         ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
-        lines.append(f"- {_title(meta, name)}: {'; '.join(meta['recipients'])}{ref}")
+        said = [f"kính gửi: {'; '.join(meta['addressees'])}"] if meta.get("addressees") else []
+        said += [f"nơi nhận: {'; '.join(meta['recipients'])}"] if meta.get("recipients") else []
+        lines.append(f"- {_title(meta, name)} — {'. '.join(said)}{ref}")
     if not lines:
         return Answer(question=q.text, abstained=True, mode="abstain", gap="recipients",
                       answer="Văn bản được hỏi không ghi nơi nhận.")
-    return Answer(question=q.text, answer="Nơi nhận, theo phần cuối văn bản:\n" + "\n".join(lines),
+    return Answer(question=q.text, answer="Nơi gửi (kính gửi) và nơi nhận, theo văn bản:\n" + "\n".join(lines),
                   abstained=False, citations=cites.citations, mode="documents")
 
 

@@ -24,7 +24,7 @@ MAX_LISTED = 40  # an answer lists at most this many duties (a unit of a large a
 _DUTY_WORDS = frozenset("""phai lam gi nhiem vu duoc giao cong viec nhung viec trach nhiem chu tri phoi hop thoi han han
     chot den qua truoc sau ngay thang quy nam hoan thanh can trong tu cho theo van ban nao cac la nhu the cu the
     thanh pho tinh huyen cong van chuong trinh hanh dong ke hoach ket luan nghi quyet trien khai
-    thuc hien cv ctr kh kl nq khac nhau so sanh giong ra sao hom nay gio toi xong""".split())
+    thuc hien cv ctr kh kl nq khac nhau so sanh giong ra sao hom nay gio toi xong luu y chu moc""".split())
 
 
 def topic_words(question: Question, units: list[str], places: set[str] = frozenset()) -> list[str]:
@@ -38,10 +38,13 @@ def topic_words(question: Question, units: list[str], places: set[str] = frozens
     ]
 
 
-def duty_query_for(question: Question, previous: DutyQuery | None, places: set[str]) -> DutyQuery | None:
+def duty_query_for(question: Question, previous: DutyQuery | None, places: set[str],
+                   issuers: set[str] = frozenset()) -> DutyQuery | None:
     """The duty query a question asks, or None when the duty table does not answer it: it asks no duty (and does
     not follow a duty question), names no known unit and no window, or is about one specific task. A follow-up
-    without a unit keeps the previous question's units."""
+    without a unit keeps the previous question's units. `issuers`: the words of the issuers of the documents the
+    question is restricted to ("ĐB các cơ quan Đảng TP có những hạn nào?" asks that programme's deadlines; "cơ
+    quan" is no topic)."""
     follow_up = previous is not None and question.follow_up
     # "những nội dung nào ... thực hiện từ năm 2025?": a start as written in duties asks for those duties
     starts = question.window is not None and question.window.starts_in is not None
@@ -54,7 +57,8 @@ def duty_query_for(question: Question, previous: DutyQuery | None, places: set[s
         # "Hạn chót để ĐU UBND TP xây dựng CTr thực hiện NQ 17-NQ/TU là ngày nào?": a document known only where it
         # is cited names one task, found in the passages citing it; the unit's whole table is not its answer
         return None
-    if (not follow_up or question.names_its_item) and len(topic_words(question, query.units, places)) > 2:
+    if (not follow_up or question.names_its_item) and \
+            len(topic_words(question, query.units, set(places) | set(issuers))) > 2:
         return None
     if not query.units and follow_up and previous.units:
         query.units = list(previous.units)

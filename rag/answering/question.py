@@ -47,7 +47,7 @@ _DUTY_INTENT = re.compile(
     r"phai lam|lam gi|nhiem vu|duoc giao|giao cho|cong viec|nhung viec|(?<!ve )viec gi|trach nhiem|chu tri|phoi hop"
     r"|thoi han|han chot|den han|qua han|truoc ngay|truoc \d|cham nhat|khi nao|trong thang|trong quy"
     r"|\bhan (the nao|ra sao|khi nao|bao gio|ngay nao|la gi|hoan thanh)"
-    r"|hoan thanh (gi|nhung|viec)|can lam|phan cong"
+    r"|hoan thanh (gi|nhung|viec)|can lam|phan cong|(?:nhung|cac) (?:han|moc)\b|\b(?:han|moc) nao"
 )
 
 # Questions about a document itself (signer, number, date, issuer, recipients, what it implements): they are

@@ -89,11 +89,18 @@ def _stated_dates(text: str) -> list[tuple[int, int, int | None]]:
     return out
 
 
-def _date_verdict(question: Question, sentence: str) -> str | None:
+def _date_verdict(question: Question, sentence: str, passage: str = "") -> str | None:
     claimed = _claimed_dates(question.readings[0] if question.readings else question.folded)
     if not claimed:
         return None
     stated = _stated_dates(sentence)
+    if not stated and passage:
+        # the sentence that matches best is the block's heading ("Giao Đảng ủy Mặt trận Tổ quốc Việt Nam thành
+        # phố"); the deadline closing the list under it ("(hoàn thành trước ngày 31/8/2025)") is the passage's
+        dues = [d.due for d in find_deadlines(passage) if d.due is not None and d.kind == "date"]
+        stated = [(due.day, due.month, due.year) for due in dues]
+        if stated:
+            return YES if any(c == s for c in claimed for s in stated) else NO
     if not stated:
         # "Có phải việc hợp nhất ... hạn đến tháng 3/2025 không?" of an item marked "(đã hoàn thành)": the document
         # gives it no deadline, it was done when the document was written
@@ -125,8 +132,10 @@ _QUANTITY = re.compile(r"(?<![\d/.,-])(\d+(?:[.,]\d+)?)\s*(%|phan tram|ngay|than
                        r"|huyen)(?!\w)(?!\s*/\s*\d)")
 
 
-def _unit_verdict(question: Question, passage: str) -> str | None:
-    """A claimed unit absent from the passage while another of the same kind is there: "Không"."""
+def _unit_verdict(question: Question, passage: str, *, same_council: bool = False) -> str | None:
+    """A claimed unit absent from the passage while another of the same kind is there: "Không". With
+    `same_council`, a unit of the claimed one's council ("Ban Tổ chức Huyện ủy" for "UBKT Huyện ủy") is a rival too:
+    for an item found without the claimed unit, which no passage on it names."""
     claimed = [match_key(u) for u in question.units] + list(question.unknown_units)
     if not claimed:
         return None
@@ -138,7 +147,10 @@ def _unit_verdict(question: Question, passage: str) -> str | None:
     if not missing:
         return None
     heads = {c.split()[0] + " " + c.split()[1] for c in missing if len(c.split()) > 1}
-    rivals = [p for p in present if any(p.startswith(h) for h in heads) or "thuong truc" in p or "thuong vu" in p]
+    # a rival: a unit of the same kind ("Ban ... ") or of the same council ("... Huyện ủy"), or the standing body
+    councils = {" ".join(c.split()[-2:]) for c in missing if len(c.split()) > 2}
+    rivals = [p for p in present if any(p.startswith(h) for h in heads) or "thuong truc" in p or "thuong vu" in p
+              or (same_council and len(p.split()) > 2 and " ".join(p.split()[-2:]) in councils)]
     return NO if rivals else None
 
 
@@ -221,8 +233,9 @@ def _status_verdict(question: Question, passages: list[str], as_of: date) -> str
 
 
 def decide(question: Question, answer: Answer, *, documents: dict[str, dict] | None = None,
-           as_of: date | None = None) -> str:
-    """The verdict of a yes/no question, from the answer found for it (its cited passages)."""
+           as_of: date | None = None, unit_absent: bool = False) -> str:
+    """The verdict of a yes/no question, from the answer found for it (its cited passages). `unit_absent`: the
+    passages were found without the claimed unit, which none of those on the item names."""
     if answer.abstained or not answer.citations:
         return UNSTATED
     passages = [c.text for c in answer.citations]
@@ -234,9 +247,10 @@ def decide(question: Question, answer: Answer, *, documents: dict[str, dict] | N
                   _issuer_verdict(question, answer, documents or {})):
         if check:
             return check
-    sentence = _best_sentence(question, _best_passage(question, passages[:3]))
+    best = _best_passage(question, passages[:3])
+    sentence = _best_sentence(question, best)
     for check in (_predicate_negated(question, passages[:3]), _frequency_verdict(question, passages),
-                  _date_verdict(question, sentence), _unit_verdict(question, sections[0]),
+                  _date_verdict(question, sentence, best), _unit_verdict(question, sections[0], same_council=unit_absent),
                   *(_negation_verdict(question, _best_sentence(question, text)) for text in passages[:3]),
                   _number_verdict(question, sentence)):
         if check:

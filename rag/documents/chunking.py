@@ -151,6 +151,8 @@ def meta_text(meta: DocumentMeta) -> str:
     if meta.signer:
         on_behalf = f"{meta.signed_for}, " if meta.signed_for else ""
         parts.append(f"Người ký: {on_behalf}{(meta.signer_title + ' ') if meta.signer_title else ''}{meta.signer}")
+    if meta.addressees:
+        parts.append("Kính gửi: " + "; ".join(meta.addressees))
     if meta.recipients:
         parts.append("Nơi nhận: " + "; ".join(meta.recipients))
     return ". ".join(parts) + "."

@@ -74,6 +74,7 @@ def extract_metadata(doc: str, parsed: ParsedStructure, *, first_lines: list[str
     meta.place = _place(scan_text, parsed)
     _signature(meta, parsed.end_block)
     meta.header = [canonical(line) for line in header_lines if line.strip()]
+    meta.addressees = _addressees(meta.header)
     meta.signature_block = [canonical(line) for line in parsed.end_block if line.strip()]
     return meta
 
@@ -144,6 +145,29 @@ def _title_case_body(upper: str) -> str:
     for lower, proper in _PROPER:
         text = text.replace(lower, proper)
     return text[:1].upper() + text[1:]
+
+
+_KINH_GUI = re.compile(r"^[-–*\s]*Kính gửi\s*:?[\s*]*(.*)$", re.IGNORECASE)
+
+
+def _addressees(header: list[str]) -> list[str]:
+    """The addressees a letter's header lists after "Kính gửi:" (one per "- " line, or inline after the colon)."""
+    found: list[str] = []
+    listing = False
+    for line in header:
+        if m := _KINH_GUI.match(line):
+            listing = True
+            inline = m.group(1).strip(" *,.;")
+            if inline:
+                found.append(inline)
+            continue
+        if listing:
+            if not line.lstrip().startswith(("-", "–", "+")):
+                break
+            name = line.lstrip(" -–+").strip(" *,.;")
+            if name:
+                found.append(name)
+    return found
 
 
 def _signature(meta: DocumentMeta, end_block: list[str]) -> None:

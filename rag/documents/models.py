@@ -45,7 +45,8 @@ class DocumentMeta:
     signer: str | None = None
     signer_title: str | None = None
     signed_for: str | None = None  # "T/M BAN THƯỜNG VỤ": on whose behalf the signer signs
-    recipients: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)  # "Nơi nhận" of the end block
+    addressees: list[str] = field(default_factory=list)  # "Kính gửi" of the header (a letter's addressees)
     # The catalogue (`rag.documents.catalogue`): the level of government it is issued at, the documents it
     # implements (title and opening sentence), and every document it cites with the chunks that cite it.
     # The blocks around the body, kept whole as metadata: the header (issuer, number, place and date, subject line,

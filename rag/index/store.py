@@ -49,7 +49,8 @@ FORMAT_VERSION = 3
 # Bump when parsing or chunking output changes (feature tables have their own versions).
 # sections-2: appendices, tables and text after the signature are indexed; headings kept whole in section paths.
 # sections-3: paragraphs over 4,000 characters and sentences over 2,000 are cut (linear time).
-PARSER_VERSION = "sections-3+catalogue-2"
+# catalogue-3: a letter's "Kính gửi" addressees are catalogued and in its description passage.
+PARSER_VERSION = "sections-3+catalogue-3"
 DEFAULT_INDEX = "index"
 
 

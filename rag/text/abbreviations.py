@@ -23,7 +23,7 @@ ALWAYS = {
     "ubkt": "uy ban kiem tra", "bnc": "ban noi chinh", "bcs": "ban can su dang", "btv": "ban thuong vu",
     "bct": "bo chinh tri", "bbt": "ban bi thu", "bch": "ban chap hanh", "bcd": "ban chi dao", "ubnd": "uy ban nhan dan",
     "hdnd": "hoi dong nhan dan", "mttq": "mat tran to quoc viet nam", "ubmttq": "uy ban mat tran to quoc viet nam",
-    "cqd": "cac co quan dang", "dtn": "doan thanh nien", "hlhpn": "hoi lien hiep phu nu", "ccb": "cuu chien binh",
+    "cqd": "cac co quan dang", "db": "dang bo", "dtn": "doan thanh nien", "hlhpn": "hoi lien hiep phu nu", "ccb": "cuu chien binh",
     "ldld": "lien doan lao dong", "pctn": "phong, chong tham nhung", "cchc": "cai cach hanh chinh",
     "cds": "chuyen doi so", "qp-an": "quoc phong, an ninh", "qpan": "quoc phong, an ninh", "kt-xh": "kinh te - xa hoi",
     "ktxh": "kinh te - xa hoi", "ct-xh": "chinh tri - xa hoi", "ctxh": "chinh tri - xa hoi", "tp": "thanh pho",

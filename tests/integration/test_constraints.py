@@ -488,3 +488,35 @@ def test_a_units_tasks_on_a_topic_include_each_duty_of_the_unit_on_it(assistant)
     # another unit's duty on the same topic is not added as this one's
     answer = assistant.ask("Văn phòng Đảng ủy đươc giao gì về chuyển đổi số?")
     assert not contains(answer.answer, "cập nhật dữ liệu Đảng viên")
+
+
+def test_two_names_side_by_side_are_not_one_unknown_name(assistant):
+    # "Ở Hưng Yên Sở Xây dựng ...": "Yên Sở" is the seam between a place and an office, not a name no document holds
+    answer = assistant.ask("Ở Hưng Yên Sở Xây dựng mới được lập trên cơ sở hợp nhất những sở nào, hạn xong khi nào?")
+    assert not answer.abstained and contains(answer.answer, "Sở Giao thông vận tải và Sở Xây dựng")
+    assert assistant.ask("Tỉnh Quảng Ninh Sở Xây dựng được lập thế nào?").abstained  # a place no document names
+
+
+def test_a_claim_checked_against_the_deadline_closing_the_block_and_against_the_unit_given_the_item(assistant):
+    # the sentence matching best is the block's heading; the deadline closing its list is the claim's to meet
+    early = "Đảng ủy MTTQ TP HP phải hoàn thành các hướng dẫn theo CV KL183 trước ngày {}, đúng không?"
+    assert assistant.ask(early.format("29/8/2025")).answer.startswith("Không.")
+    assert assistant.ask(early.format("31/8/2025")).answer.startswith("Có.")
+    # a unit no passage on the item names, the item given to another board of the same Huyện ủy: "Không", cited
+    other = assistant.ask("KH thuc hien CTr 316 giao UBKT Huyen uy chu tri theo doi, kiem tra viec thuc hien KH phai ko?")
+    assert other.answer.startswith("Không.") and contains(other.answer, "Ban Tổ chức Huyện ủy chủ trì")
+    assert assistant.ask("KH thuc hien CTr 316 giao BTC Huyen uy chu tri theo doi, kiem tra viec thuc hien KH phai ko?"
+                         ).answer.startswith("Có.")
+    # the issuer that gives the task is not a rival of the unit given it
+    given = assistant.ask("BTV TU Hưng Yên có giao ĐU UBND tỉnh chỉ đạo trình HĐND tỉnh nghị quyết hỗ trợ cán bộ "
+                          "trong sắp xếp bộ máy không?")
+    assert given.answer.startswith("Có.")
+
+
+def test_a_letters_addressees_and_a_party_organisations_deadlines(assistant):
+    sent = assistant.ask("CV về triển khai KL183 của BTV TU HP kính gửi những đơn vị nào?")
+    assert sent.answer.startswith("Nơi gửi") and _docs(sent) == {KL183}
+    assert contains(sent.answer, "Các cấp ủy trực thuộc Thành ủy") and contains(sent.answer, "Mặt trận Tổ quốc Việt Nam thành phố")
+    from datetime import date
+    month = assistant.ask("thang nay DB cac co quan Dang TP co nhung han nao can luu y?", as_of=date(2025, 11, 5))
+    assert not month.abstained and _docs(month) == {CQD} and "30/11/2025" in month.answer

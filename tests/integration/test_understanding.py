@@ -253,12 +253,12 @@ def test_a_catalogue_answer_leaves_no_part_of_a_two_part_question_out(assistant)
     assert contains(replaced.answer, "Phạm Quang Sáng")
     assert contains(replaced.answer, "thay thế Chương trình hành động số 03")
     sent = assistant.ask("Chương trình hành động KL121 của Thành ủy Hải Phòng do ai ký và gửi tới đâu?")
-    assert contains(sent.answer, "Lê Tiến Châu") and "Nơi nhận" in sent.answer
+    assert contains(sent.answer, "Lê Tiến Châu") and "nơi nhận:" in sent.answer
     assert contains(sent.answer, "Ban Tổ chức Trung ương") and _docs(sent) == {HP121}
     undated = assistant.ask("KH thực hiện CTr 316 của huyện ủy do ai ký, ban hành ngày nào?")
     assert contains(undated.answer, "Nguyễn Hữu Tuấn") and "không ghi ngày ban hành" in undated.answer
     # the recipients of a document are its "Nơi nhận", not the passages of tasks that send reports
     only = assistant.ask("KH cua huyen uy thuc hien CTr 316 gui cho nhung co quan nao?")
-    assert only.answer.startswith("Nơi nhận") and contains(only.answer, "Các cơ quan tham mưu, giúp việc Huyện ủy")
+    assert only.answer.startswith("Nơi gửi") and contains(only.answer, "Các cơ quan tham mưu, giúp việc Huyện ủy")
     reports = assistant.ask("Ban Tổ chức Thành ủy gửi báo cáo cho ai?")
-    assert "Nơi nhận" not in reports.answer and contains(reports.answer, "Ban Tổ chức Thành ủy")
+    assert "nơi nhận:" not in reports.answer and contains(reports.answer, "Ban Tổ chức Thành ủy")
