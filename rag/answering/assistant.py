@@ -28,7 +28,7 @@ from .assignments import Assignments
 from .analysis import IndexFacts, resolve_scope, side_segments
 from .answer import (ABSTAIN_HINT, ABSTAIN_TEXT, AbstainPolicy, asked_items, assigned_blocks, compose_answer,
                      in_sections, names_nearly, naming_units, office_names, subject_units, unknown_names)
-from .citations import CitationList
+from .citations import CitationList, short_title
 from .compare import deadline_topic, deadlines_of, is_about_deadlines, merge, sides
 from .documents_answer import document_answer
 from .duty_answer import MAX_TOPICAL, answer_from_duties, duty_query_for, topical_duties
@@ -236,6 +236,7 @@ class Assistant:
                 q, k=depth, retrieval=options.get("retrieval", "hybrid"), docs=docs))
             answer = self._by_parts(q, answer, **options)
             answer = self._by_units(q, answer, **options)
+            answer = self._by_documents(q, answer, **options)
         if q.yes_no and not q.refusal:
             conversation = answer.conversation
             undated = self._no_deadline(q, answer, **options)
@@ -445,6 +446,29 @@ class Assistant:
             found = self._find(sub, **dict(options, conversation=Conversation(last_query=sub, last_question=sub)))
             if not found.abstained and found.mode == "retrieval":
                 added.append((unit, found))
+        return with_parts(answer, added) if added else answer
+
+    def _by_documents(self, q: Question, answer: Answer, **options) -> Answer:
+        """A question about two documents it names ("Ai chủ trì theo dõi ...: CTr KL121 của Thành ủy HP và CTr hành
+        động của Đảng bộ Các cơ quan Đảng TP?") whose quoted passages come from one of them: the other is asked on its
+        own and answered under its name (left out when it holds nothing on this). Retrieval ranks on the whole
+        question, and the document with the better-matching passages hides the other."""
+        if q.yes_no or q.refusal or answer.abstained or answer.mode != "retrieval" or len(q.parts) > 1:
+            return answer
+        halves = [(segment, self.read(segment)) for segment in side_segments(q.text, self.facts)]
+        named = [(segment, h.documents) for segment, h in halves if h.documents and len(h.documents) == 1]
+        if len(named) < 2 or len({d for _, docs in named for d in docs}) < 2:
+            return answer
+        cited = {c.doc for c in answer.citations}
+        added = []
+        for segment, docs in named:
+            if set(docs) & cited:
+                continue
+            sub = dataclasses.replace(q, documents=tuple(docs), parts=())
+            found = self._find(sub, **dict(options, conversation=Conversation(last_query=sub, last_question=sub)))
+            if not found.abstained and found.mode == "retrieval":
+                described = self.chunks_by_id.get(f"{docs[0]}#0")
+                added.append((short_title(described.doc_title) if described is not None else docs[0], found))
         return with_parts(answer, added) if added else answer
 
     def _compare(self, q: Question, **options) -> Answer | None:

@@ -520,3 +520,13 @@ def test_a_letters_addressees_and_a_party_organisations_deadlines(assistant):
     from datetime import date
     month = assistant.ask("thang nay DB cac co quan Dang TP co nhung han nao can luu y?", as_of=date(2025, 11, 5))
     assert not month.abstained and _docs(month) == {CQD} and "30/11/2025" in month.answer
+
+
+def test_a_question_naming_two_documents_is_answered_from_each(assistant):
+    answer = assistant.ask("Ai chủ trì theo dõi, kiểm tra việc thực hiện chương trình: CTr KL121 của Thành ủy HP và "
+                           "CTr hành động của Đảng bộ Các cơ quan Đảng TP?")
+    assert _docs(answer) == {HP121, CQD}
+    assert contains(answer.answer, "Ban Tổ chức Thành ủy chủ trì")
+    assert contains(answer.answer, "Ban Tuyên giáo và Dân vận Đảng ủy chủ trì")
+    one = assistant.ask("Ai chủ trì theo dõi, kiểm tra việc thực hiện CTr KL121 của Thành ủy HP?")
+    assert _docs(one) == {HP121}
