@@ -103,7 +103,9 @@ _ISSUER = re.compile(r"\b(?:chuong trinh(?: hanh dong)?|ctr|ke hoach|kh|cong van
 # question opens with is whose documents it asks about (a board of it, "Ban Tổ chức Đảng ủy", is a unit instead)
 _SUBJECT_ISSUER = re.compile(r"^(?:(?:o|tai|theo|trong|ben|thang nay|nam nay|quy nay|tuan nay|thang \d{1,2}(?:/\d{4})?"
                              r"|quy [ivx\d]+(?:/\d{4})?|nam \d{4})[\s,]+){0,2}"
-                             r"(?:dang bo|dang uy)\s+(cac co quan dang|tinh|huyen|thanh pho)\b(?!\s+(?:uy|nhan dan))")
+                             r"(?:dang bo|dang uy)\s+(cac co quan dang|tinh|huyen|thanh pho)\b(?!\s+(?:uy|nhan dan))"
+                             # "... ở ĐU các cơ quan Đảng thì sao": in that organisation
+                             r"|\b(?:o|tai|ben|trong|thuoc)\s+(?:dang bo|dang uy)\s+(cac co quan dang)\b")
 _ISSUER_NAMES = {"huyen uy": "Huyện ủy", "tinh uy": "Tỉnh ủy", "thanh uy": "Thành ủy", "dang uy": "Đảng ủy",
                  "dang uy cac co quan dang": "Đảng ủy Các cơ quan Đảng", "cac co quan dang": "Đảng ủy Các cơ quan Đảng",
                  "huyen": "huyện", "tinh": "tỉnh", "thanh pho": "thành phố"}
@@ -275,7 +277,9 @@ def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
     refs = find_refs(text)
     kinds = kinds_named(readings[0])
     issuer_match = _ISSUER.search(readings[0]) or _SUBJECT_ISSUER.search(readings[0])
-    issuer = issuer_match.group(1) if issuer_match else None
+    if issuer_match and issuer_match.re is _SUBJECT_ISSUER and issuer_match.group(2) and (kinds or refs):
+        issuer_match = None  # "... trong ĐB CQĐ phải quán triệt NQ nào?": the document named is another one
+    issuer = next((g for g in issuer_match.groups() if g), None) if issuer_match else None
     scope = resolve_scope(refs, kinds, places, issuer, facts)
     if issuer and scope.cited_only and any(fold(r.text) in issuer_match.group(0) for r in scope.cited_only):
         # "Chương trình hành động số 05-CTr/TU của Thành ủy ... ngày nào?": the issuer is that of the document named,

@@ -530,3 +530,16 @@ def test_a_question_naming_two_documents_is_answered_from_each(assistant):
     assert contains(answer.answer, "Ban Tuyên giáo và Dân vận Đảng ủy chủ trì")
     one = assistant.ask("Ai chủ trì theo dõi, kiểm tra việc thực hiện CTr KL121 của Thành ủy HP?")
     assert _docs(one) == {HP121}
+
+
+def test_the_party_organisation_a_question_is_about_scopes_it(assistant):
+    for question in ("cds o DU cac co quan Dang thi sao", "chuyển đổi số ở Đảng bộ các cơ quan Đảng thành phố thế nào?"):
+        answer = assistant.ask(question)
+        assert not answer.abstained and _docs(answer) == {CQD}, question
+        assert contains(answer.answer, "Chuyển đổi số trong các tổ chức đảng"), question
+    # a board of it is a unit, not the organisation; a document of another kind named keeps its own scope
+    assert assistant.read("Ban Tổ chức Đảng ủy các cơ quan Đảng thành phố phải làm gì?").units == ("Ban Tổ chức Đảng ủy",)
+    from datetime import date
+    other = assistant.ask("thang nay cac cap uy trong DB CQD phai quan triet NQ nao? con NQ DH Dang bo TP thi han den bao gio",
+                          as_of=date(2025, 9, 10))
+    assert not other.abstained and "30/11/2025" in other.answer
