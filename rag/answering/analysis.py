@@ -105,7 +105,8 @@ _SUBJECT_ISSUER = re.compile(r"^(?:(?:o|tai|theo|trong|ben|thang nay|nam nay|quy
                              r"|quy [ivx\d]+(?:/\d{4})?|nam \d{4})[\s,]+){0,2}"
                              r"(?:dang bo|dang uy)\s+(cac co quan dang|tinh|huyen|thanh pho)\b(?!\s+(?:uy|nhan dan))"
                              # "... ở ĐU các cơ quan Đảng thì sao": in that organisation
-                             r"|\b(?:o|tai|ben|trong|thuoc)\s+(?:dang bo|dang uy)\s+(cac co quan dang)\b")
+                             # (not "... trực thuộc Đảng bộ các cơ quan đảng tỉnh": a body within another)
+                             r"|\b(?:o|tai|ben|trong)\s+(?:dang bo|dang uy)\s+(cac co quan dang)\b(?!\s+(?:tinh|huyen))")
 _ISSUER_NAMES = {"huyen uy": "Huyện ủy", "tinh uy": "Tỉnh ủy", "thanh uy": "Thành ủy", "dang uy": "Đảng ủy",
                  "dang uy cac co quan dang": "Đảng ủy Các cơ quan Đảng", "cac co quan dang": "Đảng ủy Các cơ quan Đảng",
                  "huyen": "huyện", "tinh": "tỉnh", "thanh pho": "thành phố"}

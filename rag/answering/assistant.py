@@ -453,10 +453,13 @@ class Assistant:
         động của Đảng bộ Các cơ quan Đảng TP?") whose quoted passages come from one of them: the other is asked on its
         own and answered under its name (left out when it holds nothing on this). Retrieval ranks on the whole
         question, and the document with the better-matching passages hides the other."""
-        if q.yes_no or q.refusal or answer.abstained or answer.mode != "retrieval" or len(q.parts) > 1:
+        if q.yes_no or q.refusal or answer.abstained or answer.mode != "retrieval":
             return answer
         halves = [(segment, self.read(segment)) for segment in side_segments(q.text, self.facts)]
         named = [(segment, h.documents) for segment, h in halves if h.documents and len(h.documents) == 1]
+        if not named and q.kinds and q.documents and len(q.documents) == 2 and "documents" not in q.inherited:
+            # "Chương trình của HP ... lần thứ mấy?": the kind and place named fit two documents, and each says its own
+            named = [(d, (d,)) for d in q.documents]
         if len(named) < 2 or len({d for _, docs in named for d in docs}) < 2:
             return answer
         cited = {c.doc for c in answer.citations}

@@ -543,3 +543,12 @@ def test_the_party_organisation_a_question_is_about_scopes_it(assistant):
     other = assistant.ask("thang nay cac cap uy trong DB CQD phai quan triet NQ nao? con NQ DH Dang bo TP thi han den bao gio",
                           as_of=date(2025, 9, 10))
     assert not other.abstained and "30/11/2025" in other.answer
+
+
+def test_a_kind_and_place_that_fit_two_documents_answer_from_each(assistant):
+    # "Chương trình của HP": Hải Phòng has two programmes, and each names its own congress
+    answer = assistant.ask("ctr cua HP nhac den dai hoi dang bo thanh pho lan thu may?")
+    assert _docs(answer) == {HP121, CQD}
+    assert contains(answer.answer, "Đại hội Đảng bộ thành phố lần thứ XVII")
+    single = assistant.ask("CTr KL121 của HP nhắc đến Đại hội Đảng bộ thành phố lần thứ mấy?")
+    assert _docs(single) == {HP121}
