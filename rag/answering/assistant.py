@@ -96,9 +96,15 @@ class Assistant:
         self.place_tokens = {t for meta in self.documents.values() if meta.get("place")
                              for t in tokenize(meta["place"], bigrams=False)}
         self.facts = IndexFacts.build(self.documents, self.known_units)
-        # who each "Phân công thực hiện" block is given to, quoted with its items (`assignments`)
-        self.assignments = Assignments.from_duties(self.duties.select(DutyQuery())[0], self.chunks_by_id) \
-            if self.duties else None
+        self._assignments: Assignments | None = None
+
+    @property
+    def assignments(self) -> Assignments | None:
+        """Who each "Phân công thực hiện" block is given to, quoted with its items: built on first use (it reads
+        every duty, which a large archive should not pay for at start-up), None without a duty table."""
+        if self._assignments is None and self.duties:
+            self._assignments = Assignments.from_duties(self.duties.select(DutyQuery())[0], self.chunks_by_id)
+        return self._assignments
 
     @classmethod
     def from_index(cls, loaded: LoadedIndex, *, embedder: str | Embedder | None = None) -> "Assistant":
