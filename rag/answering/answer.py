@@ -657,12 +657,8 @@ def compose_answer(question: Question, hits: list[Hit], *, policy: AbstainPolicy
         owner = _owner(hit.chunk)
         quoted = re.sub(r"^-\s+", "", quoted)
         given = assignments.of(hit.chunk) if assignments is not None else None
-        if given is not None:
-            m = cites.cite(given.chunk, hit.score)
-            quoted += f" [{n}] (Phân công thực hiện: {given.said} [{m}])"
-            lines.append(f"- {owner}{quoted}")
-            continue
-        lines.append(f"- {owner}{quoted} [{n}]")
+        assigned = f" (Phân công thực hiện: {given.said} [{cites.cite(given.chunk, hit.score)}])" if given else ""
+        lines.append(f"- {owner}{quoted} [{n}]{assigned}")
     lead = f"Theo {lead_sources([c.title for c in cites.citations])}:"
     return Answer(question=question.text, answer=lead + "\n" + "\n".join(lines), abstained=False,
                   citations=cites.citations, mode="retrieval")

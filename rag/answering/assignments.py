@@ -45,6 +45,9 @@ class Assignments:
 
     def __init__(self, by_block: dict[tuple[str, str], Assignment] | None = None):
         self.by_block = by_block or {}
+        self._by_doc: dict[str, list[tuple[str, Assignment]]] = {}  # a passage looks only at its document's blocks
+        for (doc, block), assignment in self.by_block.items():
+            self._by_doc.setdefault(doc, []).append((block, assignment))
 
     @classmethod
     def from_duties(cls, duties, chunks_by_id) -> "Assignments":
@@ -67,8 +70,8 @@ class Assignments:
         or already names every unit it gives the block to."""
         path = chunk.section
         best = None
-        for (doc, block), assignment in self.by_block.items():
-            if doc == chunk.doc and path.startswith(block + " > ") and (best is None or len(block) > len(best[0])):
+        for block, assignment in self._by_doc.get(chunk.doc, ()):
+            if path.startswith(block + " > ") and (best is None or len(block) > len(best[0])):
                 best = (block, assignment)
         if best is None:
             return None

@@ -15,6 +15,7 @@ import re
 from ..duties.query import DutyQuery
 from ..text.normalize import fold, match_key, shorten, tokenize
 from ..text.references import ref_from_dict
+from .answer import subject_units
 from .citations import CitationList
 from .models import Answer
 from .question import Question
@@ -189,9 +190,7 @@ def recipients_answer(q: Question, assistant) -> Answer | None:
     folded = q.readings[0] if q.readings else q.folded
     if not _RECIPIENTS.search(folded) or not q.documents or len(q.documents) > 2:
         return None
-    from .answer import subject_units  # a unit after "của" is whose document it is ("CV ... của BTV TU HP")
-
-    if subject_units(q):
+    if subject_units(q):  # a unit after "của" is whose document it is ("CV ... của BTV TU HP"), not a subject
         return None  # "Ban Tổ chức Thành ủy gửi báo cáo cho ai?": a unit's task, in the passages
     cites = CitationList()
     lines = []

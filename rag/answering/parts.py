@@ -15,7 +15,6 @@ on five held-out multi-part questions written from the corpus (eval/pool/fresh-m
 from __future__ import annotations
 
 import dataclasses
-
 import re
 
 from ..text.deadlines import find_deadlines
