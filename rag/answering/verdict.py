@@ -66,8 +66,16 @@ def _best_sentence(question: Question, text: str) -> str:
 def _best_passage(question: Question, passages: list[str]) -> str:
     """The cited passage that shares most content words with the question (the first on a tie): the retrieval rank
     mixes in the section path and the neighbours' words, and a yes/no claim is judged on the item it is about."""
+    return passages[best_passage_index(question, passages)]
+
+
+def best_passage_index(question: Question, passages: list[str], *, without_units: bool = False) -> int:
+    """Where `_best_passage` is; `without_units`: the claimed units' words do not count (an item found without the
+    claimed unit is judged on what it is about, not on a name it shares with the claim)."""
     wanted = set(question.content)
-    return max(passages, key=lambda text: (len(set(tokenize(text)) & wanted), -passages.index(text)))
+    if without_units:
+        wanted -= {t for u in question.units for t in tokenize(u)}
+    return max(range(len(passages)), key=lambda i: (len(set(tokenize(passages[i])) & wanted), -i))
 
 
 def _claimed_dates(folded: str) -> list[tuple[int, int, int | None]]:
@@ -104,10 +112,31 @@ def _date_verdict(question: Question, sentence: str, passage: str = "") -> str |
     if not stated:
         # "Có phải việc hợp nhất ... hạn đến tháng 3/2025 không?" of an item marked "(đã hoàn thành)": the document
         # gives it no deadline, it was done when the document was written
-        return NO if any(d.done for d in find_deadlines(sentence)) else None
+        if any(d.done for d in find_deadlines(sentence)):
+            return NO
+        # "BNC Thành ủy có phải hoàn thành việc theo dõi ... trước 30/9/2025 không?" of an item that sets no
+        # deadline at all: the date claimed is not the document's, nor is another one ("Có" was answered)
+        return UNSTATED if deadline_unset(question, passage or sentence) else None
     if any(c == s or (c[0] == 0 and (c[1], c[2]) == (s[1], s[2])) for c in claimed for s in stated):
         return YES
     return NO
+
+
+def deadline_unset(question: Question, passage: str) -> bool:
+    """Does the question claim a deadline date ("... trước 30/9/2025 không?") for an item that sets none?"""
+    reading = question.readings[0] if question.readings else question.folded
+    return bool(_DEADLINE_CLAIM.search(reading)) and not find_deadlines(passage)
+
+
+def judged_passage(question: Question, answer: Answer) -> str:
+    """The cited passage a verdict is judged on (`decide`)."""
+    passages = [c.text for c in answer.citations[:3]]
+    return passages[best_passage_index(question, passages)] if passages else ""
+
+
+# A date claimed as a deadline: "trước 30/9/2025", "xong trong tháng 9/2025", "hạn đến ngày 15/8/2025" (folded)
+_DEADLINE_CLAIM = re.compile(r"\b(?:truoc|han|xong|hoan thanh|cham nhat|ket thuc)\s+(?:(?:den|trong|vao|la)\s+)?"
+                             r"(?:ngay\s+|thang\s+)?\d{1,2}\s*/\s*\d{1,4}(?:\s*/\s*\d{4})?\b")
 
 
 def _number_verdict(question: Question, sentence: str) -> str | None:
@@ -136,22 +165,41 @@ def _unit_verdict(question: Question, passage: str, *, same_council: bool = Fals
     """A claimed unit absent from the passage while another of the same kind is there: "Không". With
     `same_council`, a unit of the claimed one's council ("Ban Tổ chức Huyện ủy" for "UBKT Huyện ủy") is a rival too:
     for an item found without the claimed unit, which no passage on it names."""
+    return NO if rival_units(question, passage, same_council=same_council) else None
+
+
+def unit_topic_coverage(question: Question, citation) -> float:
+    """Share of the question's topic words other than its units' ("định hướng công tác truyền thông" of "Có phải
+    UBKT Thành ủy định hướng công tác truyền thông ...?") that a cited passage, with its section path, holds."""
+    from .answer import coverage, topic_content  # answer imports this module
+
+    unit_words = {t for u in question.units for t in tokenize(u, bigrams=False)}
+    tokens = [t for t in topic_content(question) if not set(t.split("_")) & unit_words]
+    return coverage(tokens, f"{citation.section}\n{citation.text}")
+
+
+def rival_units(question: Question, passage: str, *, same_council: bool = False) -> list[str]:
+    """The units of the passage that hold the item instead of the claimed ones (see `_unit_verdict`), as the passage
+    names them; the standing bodies ("Ban Thường vụ", "Thường trực") last: they are more often told than doing."""
     claimed = [match_key(u) for u in question.units] + list(question.unknown_units)
     if not claimed:
-        return None
-    present = {match_key(m.name) for m in find_units(passage)}
+        return []
+    names = {}
+    for m in find_units(passage):
+        names.setdefault(match_key(m.name), m.name)
+    present = set(names)
     text = match_key(passage)
     missing = [c for c in claimed if c not in present and f" {c} " not in f" {text} "]
     if len(missing) < len(claimed) and question.units:  # one reading of an abbreviation ("TU") is there
         missing = [c for c in missing if c not in {match_key(u) for u in question.units}]
     if not missing:
-        return None
+        return []
     heads = {c.split()[0] + " " + c.split()[1] for c in missing if len(c.split()) > 1}
     # a rival: a unit of the same kind ("Ban ... ") or of the same council ("... Huyện ủy"), or the standing body
     councils = {" ".join(c.split()[-2:]) for c in missing if len(c.split()) > 2}
-    rivals = [p for p in present if any(p.startswith(h) for h in heads) or "thuong truc" in p or "thuong vu" in p
+    rivals = [p for p in names if any(p.startswith(h) for h in heads) or "thuong truc" in p or "thuong vu" in p
               or (same_council and len(p.split()) > 2 and " ".join(p.split()[-2:]) in councils)]
-    return NO if rivals else None
+    return [names[p] for p in sorted(rivals, key=lambda p: "thuong truc" in p or "thuong vu" in p)]
 
 
 def _negation_verdict(question: Question, sentence: str) -> str | None:
@@ -247,10 +295,11 @@ def decide(question: Question, answer: Answer, *, documents: dict[str, dict] | N
                   _issuer_verdict(question, answer, documents or {})):
         if check:
             return check
-    best = _best_passage(question, passages[:3])
+    at = best_passage_index(question, passages[:3], without_units=unit_absent)
+    best = passages[at]
     sentence = _best_sentence(question, best)
     for check in (_predicate_negated(question, passages[:3]), _frequency_verdict(question, passages),
-                  _date_verdict(question, sentence, best), _unit_verdict(question, sections[0], same_council=unit_absent),
+                  _date_verdict(question, sentence, best), _unit_verdict(question, sections[at if unit_absent else 0], same_council=unit_absent),
                   *(_negation_verdict(question, _best_sentence(question, text)) for text in passages[:3]),
                   _number_verdict(question, sentence)):
         if check:

@@ -552,3 +552,31 @@ def test_a_kind_and_place_that_fit_two_documents_answer_from_each(assistant):
     assert contains(answer.answer, "Đại hội Đảng bộ thành phố lần thứ XVII")
     single = assistant.ask("CTr KL121 của HP nhắc đến Đại hội Đảng bộ thành phố lần thứ mấy?")
     assert _docs(single) == {HP121}
+
+
+def test_a_task_claimed_for_the_wrong_unit_is_answered_no_naming_whose_it_is(assistant):
+    # the claimed unit has duties in the same document, none on this: the item is another unit's
+    wrong = assistant.ask("Có phải UBKT Thành ủy định hướng công tác truyền thông về chính quyền 2 cấp không?")
+    assert wrong.answer.startswith("Không. Văn bản giao việc này cho Ban Tuyên giáo và Dân vận Thành ủy [")
+    wrong = assistant.ask("Ban Tổ chức Thành ủy có phải tập huấn cho công chức cấp xã không?")
+    assert wrong.answer.startswith("Không.") and contains(wrong.answer.split("\n")[0], "Ủy ban nhân dân thành phố")
+    # an item under a "Phân công thực hiện" line is the assigned unit's
+    assigned = assistant.ask("Ban Nội chính Thành ủy có phải chủ trì hướng dẫn quy trình sinh hoạt chi bộ không?")
+    assert assigned.answer.startswith("Không.") and "Ban Tổ chức Đảng ủy" in assigned.answer.split("\n")[0]
+    # the unit's own task stays "Có"
+    right = assistant.ask("Ban Nội chính Tỉnh ủy có tham mưu tiếp dân, đối thoại với dân về sắp xếp bộ máy không?")
+    assert right.answer.startswith("Có.") and contains(right.answer, "tiếp dân, đối thoại trực tiếp với dân")
+    right = assistant.ask("VP Tỉnh ủy HY có được giao tham mưu mở rộng tổ chức hội nghị trực tuyến không?")
+    assert right.answer.startswith("Có.")
+
+
+def test_a_claimed_deadline_for_a_task_that_sets_none_is_not_confirmed(assistant):
+    unset = assistant.ask("Ban Nội chính Thành ủy có phải hoàn thành việc theo dõi các trường hợp có dấu hiệu tham "
+                          "nhũng trong sắp xếp bộ máy trước 30/9/2025 không?")
+    assert unset.answer.startswith("Văn bản không nêu:") and not unset.abstained
+    assert contains(unset.answer, "theo dõi, tham mưu xử lý những trường hợp có dấu hiệu tham nhũng")
+    # a task with that deadline is confirmed, with another one it is denied
+    dated = assistant.ask("Ban Tổ chức Thành ủy phải bổ sung cán bộ lãnh đạo cho cấp xã trước 31/8/2025 đúng không?")
+    assert dated.answer.startswith("Có.")
+    other = assistant.ask("Ban Tổ chức Thành ủy phải bổ sung cán bộ lãnh đạo cho cấp xã trước 15/8/2025 đúng không?")
+    assert other.answer.startswith("Không.")
