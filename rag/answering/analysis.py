@@ -77,7 +77,9 @@ _TYPES: list[tuple[str, re.Pattern]] = [
                              r" (co )?(nhac|vien dan|trich dan|giao|de cap))\b")),
     ("tasks", re.compile(r"\b(phai lam gi|lam gi|nhiem vu|duoc giao|giao (gi|viec gi|nhung gi)|trach nhiem"
                          r"|(?<!ve )viec gi|cong viec|nhung viec|viec nao|phai hoan thanh"
-                         r"|(?:bao cao|de xuat|tham muu|trien khai|thuc hien|xay dung|chuan bi) (?:nhung )?gi)\b")),
+                         r"|(?:bao cao|de xuat|tham muu|trien khai|thuc hien|xay dung|chuan bi) (?:nhung )?gi"
+                         # "bên tổ chức phải lo những gì": "lo" (see to) asks the tasks as "làm" does
+                         r"|(?:phai |duoc giao )?lo (?:nhung )?(?:viec )?gi)\b")),
     # "về việc gì" asks what a document is about, not a unit's tasks
     ("content", re.compile(r"\b(ve (viec|van de|noi dung) gi|la gi|noi ve|noi dung (gi|nao)|van de gi|la sao|thi sao"
                            r"|gom nhung|gom (nhung )?gi|nhu the nao|the nao|ra sao|bang hinh thuc nao|hinh thuc nao"
@@ -280,6 +282,10 @@ def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
     issuer_match = _ISSUER.search(readings[0]) or _SUBJECT_ISSUER.search(readings[0])
     if issuer_match and issuer_match.re is _SUBJECT_ISSUER and issuer_match.group(2) and (kinds or refs):
         issuer_match = None  # "... trong ĐB CQĐ phải quán triệt NQ nào?": the document named is another one
+    if issuer_match and issuer_match.re is _ISSUER and issuer_match.group(1) in ("tinh", "huyen", "thanh pho") and any(
+            readings[0][issuer_match.end():].lstrip().startswith(p) for p in facts.places if " " in p):
+        # "CTr ... của TP Hải Phòng và của tỉnh Hưng Yên": the level is the place's, named next; the place filters
+        issuer_match = None
     issuer = next((g for g in issuer_match.groups() if g), None) if issuer_match else None
     scope = resolve_scope(refs, kinds, places, issuer, facts)
     if issuer and scope.cited_only and any(fold(r.text) in issuer_match.group(0) for r in scope.cited_only):

@@ -48,6 +48,7 @@ _DUTY_INTENT = re.compile(
     r"|thoi han|han chot|den han|qua han|truoc ngay|truoc \d|cham nhat|khi nao|trong thang|trong quy"
     r"|\bhan (the nao|ra sao|khi nao|bao gio|ngay nao|la gi|hoan thanh)"
     r"|hoan thanh (gi|nhung|viec)|can lam|phan cong|(?:nhung|cac) (?:han|moc)\b|\b(?:han|moc) nao"
+    r"|\b(?:phai|duoc giao) lo\b|\blo (?:nhung )?(?:viec )?gi\b"  # "bên tổ chức phải lo những gì"
 )
 
 # Questions about a document itself (signer, number, date, issuer, recipients, what it implements): they are
@@ -90,6 +91,47 @@ def _of_documents_council(units: tuple[str, ...], documents, facts) -> tuple[str
     other = _OTHER_COUNCIL[councils.pop()]
     kept = tuple(u for u in units if not fold(u).endswith(other))
     return kept or units
+
+
+# A board named by its kind alone (folded): not followed by a council, level or body of its own
+_BARE_BOARD = re.compile(r"\b(ban to chuc|ban tuyen giao va dan van|ban tuyen giao|ban dan van|ban noi chinh"
+                         r"|uy ban kiem tra|van phong)\b(?!\s+(?:thanh uy|tinh uy|huyen uy|dang uy|thi uy|trung uong|tu|hu"
+                         r"|du|cap|cac|hoi dong|uy ban|ubnd|hdnd|chinh phu|quoc hoi|tinh|huyen|thanh pho|xa)\b)")
+
+
+_DOER_NEXT = re.compile(r"(?:\s+(?:theo|trong|o|tai)\b[^?,;]{1,60}?)?"  # "UBKT theo CTr KL121 của HY được giao ..."
+                        r"\s+(?:thi\s+|se\s+|da\s+|can\s+)?(?:phai|duoc giao|duoc|co nhiem vu|chu tri|tham muu|lo|lam"
+                        r"|phu trach|nhan|bao cao)\b")
+
+
+def _issuing_council(meta: dict) -> str | None:
+    """The council whose boards a document addresses (folded), from its issuer: "Ban Thường vụ Thành ủy" and "Ban
+    Chấp hành Đảng bộ thành phố" -> "thanh uy", "... Đảng bộ Các cơ quan Đảng ..." -> "dang uy"."""
+    issuer = fold(meta.get("issuer") or "")
+    if "co quan dang" in issuer:
+        return "dang uy"
+    for words, council in (("thanh uy", "thanh uy"), ("thanh pho", "thanh uy"), ("tinh uy", "tinh uy"),
+                           ("tinh", "tinh uy"), ("huyen uy", "huyen uy"), ("huyen", "huyen uy")):
+        if re.search(rf"\b{words}\b", issuer):
+            return council
+    return None
+
+
+def _board_of_documents(reading: str, documents, facts) -> tuple[str, ...]:
+    """The known units a board named without its council ("ban to chuc") stands for in the documents asked about:
+    the board of each document's council ("Ban Tổ chức Thành ủy" in the Thành ủy's letter); none when the question
+    names no such board."""
+    from ..text.units import resolve_unit_phrase
+
+    # only a board that does something ("ban to chuc phai lo ..."): one merged or named as an object is no doer
+    boards = list(dict.fromkeys(m.group(1) for m in _BARE_BOARD.finditer(reading)
+                                if _DOER_NEXT.match(reading, m.end())))
+    councils = list(dict.fromkeys(c for d in documents if (c := _issuing_council(facts.documents.get(d, {})))))
+    found: list[str] = []
+    for board in boards:
+        for council in councils:
+            found += [u for u in resolve_unit_phrase(f"{board} {council}", facts.units) if u not in found]
+    return tuple(found)
 
 
 def _stated_today(folded: str) -> date | None:
@@ -238,6 +280,10 @@ class Question:
             if not found.answer_types and last.answer_types:
                 found.answer_types = list(last.answer_types)
                 inherited.append("answer type")
+        if not units and found is not None and not found.unknown_units and documents:
+            # "Ban tổ chức phải lo những gì theo CV 183?": a board named without its council is the board of the
+            # documents asked about
+            units = _board_of_documents(reading, documents, facts)
         # what the question is about: without the words that frame what it asks and those that named its documents
         about = _FRAMES.sub(" ", _without(reading, found.scope_phrase if found and documents else None))
         return cls(
@@ -371,6 +417,10 @@ class Question:
             count = re.search(r"(?<!so )(?<!khoa )(?<!dieu )(?<!bo )\bmay (\w+(?: \w+)?)", lower)
         if count is None:
             return None
+        before, after = fold(lower[:count.start()]), fold(lower[count.end():])
+        if re.search(r"\b(la sao|the nao|ra sao|la gi)\s*\??\s*$", after) and \
+                not re.search(r"\b(co|gom|bao gom|la)\s*$", before):
+            return None  # "vụ sáp nhập mấy ban ở huyện ... là sao?": "mấy" is "some", what is asked is the content
         noun = fold(count.group(1)).split()
         if noun[0] in _NOT_COUNTED or noun[-1] == "nhu":
             return None

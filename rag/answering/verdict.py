@@ -122,6 +122,30 @@ def _date_verdict(question: Question, sentence: str, passage: str = "") -> str |
     return NO
 
 
+# The question asks when a document was issued or signed (folded)
+_ISSUED = re.compile(r"\b(ban hanh|ky|ra doi|phat hanh|co hieu luc)\b")
+
+
+def _issue_date_verdict(question: Question, passages: list[str]) -> str | None:
+    """"NQ 17-NQ/TU ... ban hành ngày 31/12/2023 đúng k?": a claimed date of a document named, against the date the
+    passages write after its number ("Nghị quyết số 17-NQ/TU, ngày 31/12/2024"): dates of documents are references,
+    not deadlines, and `_date_verdict` does not see them."""
+    reading = question.readings[0] if question.readings else question.folded
+    claimed = [c for c in _claimed_dates(reading) if c[0]]
+    if not claimed or not question.refs or not _ISSUED.search(reading):
+        return None
+    stated = set()
+    for ref in question.refs:
+        code = (rf"{re.escape(ref.number)}/\d{{4}}/[A-ZĐ]+-[A-Za-z]+" if ref.kind == "ND"
+                else rf"{re.escape(ref.number)}\s*-\s*[A-Za-zĐđ]+\s*/\s*[A-Za-zĐđ-]+")
+        for text in passages:
+            for m in re.finditer(rf"(?<![\d/]){code}\s*,?\s*(?:ngày\s*)?(\d{{1,2}})/(\d{{1,2}})/(\d{{4}})", text):
+                stated.add((int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    if not stated:
+        return None
+    return YES if any(c in stated for c in claimed) else NO
+
+
 def deadline_unset(question: Question, passage: str) -> bool:
     """Does the question claim a deadline date ("... trước 30/9/2025 không?") for an item that sets none?"""
     reading = question.readings[0] if question.readings else question.folded
@@ -295,6 +319,9 @@ def decide(question: Question, answer: Answer, *, documents: dict[str, dict] | N
                   _issuer_verdict(question, answer, documents or {})):
         if check:
             return check
+    issued = _issue_date_verdict(question, passages)
+    if issued:
+        return issued
     at = best_passage_index(question, passages[:3], without_units=unit_absent)
     best = passages[at]
     sentence = _best_sentence(question, best)

@@ -72,6 +72,9 @@ class DocumentMeta:
         return head if (self.doc_type or self.number or self.issuer) else self.doc
 
 
+LABEL_WHOLE = 120  # characters of a label line kept whole in section paths ("Phân công thực hiện: Giao X:")
+
+
 @dataclass
 class Section:
     """A numbered item (or label block) of a document, with its own paragraphs and its children."""
@@ -97,6 +100,10 @@ class Section:
         """Short label used in section paths: marker plus the start of the heading."""
         first = self.paragraphs[0] if self.paragraphs else ""
         if self.kind == "label":
+            # "Phân công thực hiện: Giao Ban Tuyên giáo và Dân vận Đảng ủy:" is kept whole (it says whose the items
+            # under it are); a label running on into its text ("Nhiệm vụ và giải pháp: Triển khai ...") is cut
+            if ":" in first and len(first) <= LABEL_WHOLE and re.match(r"[^:]+:\s*(Giao\b|$)", first):
+                return first.rstrip(": ") + ":"
             return first.split(":")[0].strip() + ":" if ":" in first else first[:60]
         if not first:
             return self.marker

@@ -50,7 +50,8 @@ FORMAT_VERSION = 3
 # sections-2: appendices, tables and text after the signature are indexed; headings kept whole in section paths.
 # sections-3: paragraphs over 4,000 characters and sentences over 2,000 are cut (linear time).
 # catalogue-3: a letter's "Kính gửi" addressees are catalogued and in its description passage.
-PARSER_VERSION = "sections-3+catalogue-3"
+# sections-4: a label line that assigns ("Phân công thực hiện: Giao X:") is kept whole in section paths.
+PARSER_VERSION = "sections-4+catalogue-3"
 DEFAULT_INDEX = "index"
 
 

@@ -76,7 +76,17 @@ def expand(text: str, *, councils: tuple[str, ...] = COUNCILS, places: dict[str,
     for choice in itertools.product(councils, repeat=holes) if holes else [()]:
         filled = iter(choice)
         readings.append("".join(next(filled) if p is None else p for p in pieces))
+    readings = [_CHAT_NO.sub(r"\1 khong", _BOARD_SIDE.sub(lambda m: _SIDES[m.group(1)], r)) for r in readings]
     return [re.sub(r"\s+", " ", r).strip() for r in dict.fromkeys(readings)]
+
+
+# "... ban hành ngày 31/12/2023 đúng k?": "không" typed as one letter, read so only where a question ends asking it
+_CHAT_NO = re.compile(r"\b(dung|phai|duoc|co|hay)\s+(?:k|kg|khg|kh|hong)(?=\s*[?.!]*\s*$)")
+# "bên tổ chức phải lo những gì": officials name a board by its field ("the organisation side")
+_SIDES = {"to chuc": "ban to chuc", "tuyen giao": "ban tuyen giao", "dan van": "ban dan van",
+          "noi chinh": "ban noi chinh", "kiem tra": "uy ban kiem tra", "van phong": "van phong"}
+_BOARD_SIDE = re.compile(r"\bben (to chuc|tuyen giao|dan van|noi chinh|kiem tra|van phong)\b"
+                         r"(?!\s+(?:dang|co so|chinh tri|hoi nghi|dai hoi|thuc hien))")
 
 
 _SEPARATORS = re.compile(r"[-&.]")

@@ -262,3 +262,43 @@ def test_a_catalogue_answer_leaves_no_part_of_a_two_part_question_out(assistant)
     assert only.answer.startswith("Nơi gửi") and contains(only.answer, "Các cơ quan tham mưu, giúp việc Huyện ủy")
     reports = assistant.ask("Ban Tổ chức Thành ủy gửi báo cáo cho ai?")
     assert "nơi nhận:" not in reports.answer and contains(reports.answer, "Ban Tổ chức Thành ủy")
+
+
+def test_a_board_named_without_its_council_is_the_board_of_the_document_asked_about(assistant):
+    for question in ("Ban tổ chức phải làm gì theo CV 183?", "bên tổ chức phải lo những gì theo CV 183?"):
+        q = assistant.read(question)
+        assert q.units == ("Ban Tổ chức Thành ủy",), question
+        answer = assistant.ask(q)
+        assert answer.answer.startswith("Nhiệm vụ của Ban Tổ chức Thành ủy"), question
+    assert assistant.read("UBKT theo CTr KL121 của Hưng Yên được giao những nhiệm vụ gì?").units == (
+        "Ủy ban Kiểm tra Tỉnh ủy",)
+    # a board merged or named as an object is no doer; with no document named, no council is guessed
+    assert assistant.read("So sánh Hưng Yên và Hải Phòng về thời hạn hợp nhất Ban Tuyên giáo và Ban Dân vận").units == ()
+    assert assistant.read("Ban tổ chức phải làm gì?").units == ()
+
+
+def test_chat_spellings_of_the_closing_no_and_a_documents_claimed_date(assistant):
+    from rag.text.abbreviations import expand
+
+    assert expand("... ban hành ngày 31/12/2023 đúng k?") == ["... ban hanh ngay 31/12/2023 dung khong?"]
+    assert expand("ban giao ho so k") == ["ban giao ho so k"]  # not a question's closing "không"
+    wrong = assistant.ask("Kế hoạch 418-KH/TU của BTV Thành ủy ban hành ngày 12/12/2025 phải không?")
+    assert wrong.answer.startswith("Không.") and "12/12/2024" in wrong.answer
+    right = assistant.ask("Kết luận 183-KL/TW ban hành ngày 01/8/2025 đúng k?")
+    assert right.answer.startswith("Có.")
+
+
+def test_vague_some_and_a_level_written_before_its_place(assistant):
+    q = assistant.read("vụ hợp nhất mấy sở ở Hưng Yên theo CTr KL121 là sao?")
+    assert q.how_many is None  # "mấy" is "some" here: the content is asked
+    assert assistant.read("CTr KL121 của HY gồm mấy nhiệm vụ của Ban Tổ chức Tỉnh ủy?").how_many == "nhiem vu"
+    both = assistant.ask("CTr hành động thực hiện KL121 của TP Hải Phòng và của tỉnh Hưng Yên do ai ký?")
+    assert _docs(both) == {HP121, HY121}
+    assert "Lê Tiến Châu" in both.answer and "Nguyễn Hữu Nghĩa" in both.answer
+
+
+def test_an_assigning_label_names_its_unit_in_the_section_path(assistant):
+    answer = assistant.ask("Ban nào tham mưu xây dựng đội ngũ báo cáo viên, cộng tác viên dư luận xã hội của ĐU CQĐ?")
+    assert not answer.abstained
+    assert any("Phân công thực hiện: Giao Ban Tuyên giáo và Dân vận Đảng ủy" in c.section for c in answer.citations)
+    assert "Ban Tuyên giáo và Dân vận Đảng ủy" in answer.answer
