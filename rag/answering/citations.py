@@ -67,10 +67,36 @@ def short_title(title: str) -> str:
     return head if len(head) <= 120 else head[:117].rsplit(" ", 1)[0] + "…"
 
 
+_OWNED = re.compile(r"^(?P<kind>.+?)(?: của (?P<issuer>.+?))?(?: \((?P<place>[^)]+)\))?$")
+
+
+def header_worded(title: str, *, limit: int = 200) -> str:
+    """A document's title ("Chương trình hành động của Ban Thường vụ Tỉnh ủy (Hưng Yên): Thực hiện Kết luận …") as
+    its own header words it: kind then subject, issuer and place after it ("Chương trình hành động thực hiện Kết
+    luận … (Ban Thường vụ Tỉnh ủy, Hưng Yên)"), at most `limit` characters. The header's words are what officials
+    quote; the composed form is in no document."""
+    head, _, subject = title.partition(": ")
+    m = _OWNED.match(head)
+    if not subject or not m or not m.group("issuer"):
+        return title if len(title) <= limit else title[:limit - 3].rsplit(" ", 1)[0] + "…"
+    first, _, rest = subject.partition(" ")
+    if first[:1].isupper() and first[1:].islower() and first not in _NAMES_AT_START:
+        subject = first.lower() + (f" {rest}" if rest else "")
+    owner = " (" + ", ".join(x for x in (m.group("issuer"), m.group("place")) if x) + ")"
+    room = limit - len(m.group("kind")) - len(owner) - 1
+    if len(subject) > room:
+        subject = subject[:max(room - 1, 20)].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return f"{m.group('kind')} {subject}{owner}"
+
+
+# Words that open a name ("Kết luận số 183 ..."), kept in capitals after a document's kind
+_NAMES_AT_START = frozenset({"Nghị", "Kết", "Chương", "Kế", "Công", "Thông", "Quy", "Chỉ", "Ban", "Đảng", "Hội"})
+
+
 def lead_sources(titles: list[str]) -> str:
     """Names of the source documents for an answer's lead line: the whole title when there is one source
     (kind, issuer and subject tell it apart), kind + issuer + place for each when there are several."""
     titles = list(dict.fromkeys(titles))
     if len(titles) == 1:
-        return titles[0] if len(titles[0]) <= 200 else titles[0][:197].rsplit(" ", 1)[0] + "…"
+        return header_worded(titles[0])
     return "; ".join(short_title(t) for t in titles)

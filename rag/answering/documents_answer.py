@@ -16,7 +16,7 @@ from ..duties.query import DutyQuery
 from ..text.normalize import fold, match_key, shorten, tokenize
 from ..text.references import ref_from_dict
 from .answer import subject_units
-from .citations import CitationList
+from .citations import CitationList, header_worded
 from .models import Answer
 from .question import Question
 
@@ -28,13 +28,21 @@ _OWN_NUMBER = re.compile(r"\b(so hieu|so may|ky hieu|(?<!ngay )so bao nhieu)\b")
 
 
 def _title(meta: dict, name: str, *, subject: bool = True) -> str:
-    """The document as a reader names it; without its subject line when a quote of it follows (the quote says it)."""
+    """The document as a reader names it; without its subject line when a quote of it follows (the quote says it).
+
+    With its subject, it is named as its own header words it, kind then subject ("Chương trình hành động thực hiện
+    Kết luận số 121-KL/TW, …"), its issuer and place after it in brackets: the header's words are what officials
+    quote and look for; "Chương trình hành động của Ban Thường vụ Tỉnh ủy (Hưng Yên): Thực hiện …" is in no document."""
     from ..documents.models import DocumentMeta
 
     fields = {k: v for k, v in meta.items() if k in DocumentMeta.__dataclass_fields__}
     if not subject and (fields.get("doc_type") or fields.get("number") or fields.get("issuer")):
         fields["title"] = None
-    return DocumentMeta(**({"doc": name} | fields)).display_title
+    shown = DocumentMeta(**({"doc": name} | fields)).display_title
+    return header_worded(shown, limit=TITLE_SHOWN) if subject else shown
+
+
+TITLE_SHOWN = 220  # characters of a document's name where a document-level answer names it
 
 
 def _meta_chunk(assistant, name: str):

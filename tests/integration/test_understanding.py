@@ -302,3 +302,14 @@ def test_an_assigning_label_names_its_unit_in_the_section_path(assistant):
     assert not answer.abstained
     assert any("Phân công thực hiện: Giao Ban Tuyên giáo và Dân vận Đảng ủy" in c.section for c in answer.citations)
     assert "Ban Tuyên giáo và Dân vận Đảng ủy" in answer.answer
+
+
+def test_documents_are_named_as_their_headers_word_them(assistant):
+    from rag.answering.citations import header_worded
+
+    answer = assistant.ask("ông Nguyễn Hữu Nghĩa ký văn bản gì, thay mặt cơ quan nào?")
+    assert contains(answer.answer, "Chương trình hành động thực hiện Kết luận số 121-KL/TW")
+    assert "(Ban Thường vụ Tỉnh ủy, Hưng Yên)" in answer.answer
+    assert header_worded("Công văn của Ban Thường vụ Thành ủy (Hải Phòng): triển khai Kết luận số 183-KL/TW") == \
+        "Công văn triển khai Kết luận số 183-KL/TW (Ban Thường vụ Thành ủy, Hải Phòng)"
+    assert header_worded("Kế hoạch: về việc X") == "Kế hoạch: về việc X"  # no issuer: as it is
