@@ -63,7 +63,8 @@ _TYPES: list[tuple[str, re.Pattern]] = [
     ("signer", re.compile(r"\b(ai ky|nguoi ky|do ai ky|ky ban hanh|ky van ban|ky voi (tu cach|chuc danh)|ky boi"
                           r"|(ai|nguoi nao) (da )?ky)\b|\bky\b.*\b(chuc danh|tu cach|thay mat)\b"
                           r"|\bdo\b.{1,40}\bky\b")),
-    ("doc_number", re.compile(r"\b(so hieu|so may|ky hieu|(?<!ngay )so bao nhieu)\b")),
+    # "trên cơ sở mấy phòng" is no number of a document
+    ("doc_number", re.compile(r"\b(so hieu|(?<!co )so may|ky hieu|(?<!ngay )(?<!co )so bao nhieu)\b")),
     ("person", re.compile(r"\b(ai la|la ai|ho ten|ten (la )?gi)\b")),
     ("unit", re.compile(r"\b(ai chiu trach nhiem|don vi nao|co quan nao|ai chu tri|ai lo|ai duoc giao|giao cho ai"
                         r"|ai phoi hop|phoi hop voi (ai|nhung ai|don vi nao|nhung don vi nao)|bao cao (cho |voi )?ai"
@@ -89,6 +90,9 @@ _YES_NO = re.compile(r"(\bco\b.*\b(khong|chua)\s*\??\s*$|\b(phai khong|dung khon
                      r"|^(?!.*\b(nao|gi|ai|bao nhieu|may|khi nao|sao)\b).*\b(con|van|da|duoc|phai)\b.*\bkhong\s*\??\s*$"
                      r"|^(co phai|phai chang)\b|\bda (qua han|xong|hoan thanh)[^?]*\bchua\b|\bco dung\b)")
 _COMPARE = re.compile(r"\b(so sanh|khac nhau|giong nhau|khac gi|khac (nhau )?(o |cho )?(cho nao|the nao|ra sao)"
+                      # "HP và HY, nơi nào ... sớm hơn?": which side, by a comparative
+                      r"|(?:noi|ben|ai|van ban|don vi|tinh|cap) nao\b.{0,80}\b(?:som|muon|nhieu|it|cham|nhanh) hon"
+                      r"|(?:som|muon) hon hay (?:som|muon) hon"
                       r"|(moi|tung) (ban|don vi|co quan|moc|ben|van ban)"
                       # "X báo cáo ai, còn Y thì ...?": two sides; a turn that opens with "Còn Y thì ...?" is one side,
                       # a follow-up to the last turn
@@ -104,6 +108,7 @@ _ISSUER = re.compile(r"\b(?:chuong trinh(?: hanh dong)?|ctr|ke hoach|kh|cong van
 # "Đảng bộ Các cơ quan Đảng TP có những hạn nào?", "tháng này ĐB huyện phải xong gì?": the party organisation a
 # question opens with is whose documents it asks about (a board of it, "Ban Tổ chức Đảng ủy", is a unit instead)
 _SUBJECT_ISSUER = re.compile(r"^(?:(?:o|tai|theo|trong|ben|thang nay|nam nay|quy nay|tuan nay|thang \d{1,2}(?:/\d{4})?"
+                             r"|hang nam|hang thang|moi nam|moi thang"
                              r"|quy [ivx\d]+(?:/\d{4})?|nam \d{4})[\s,]+){0,2}"
                              r"(?:dang bo|dang uy)\s+(cac co quan dang|tinh|huyen|thanh pho)\b(?!\s+(?:uy|nhan dan))"
                              # "... ở ĐU các cơ quan Đảng thì sao": in that organisation
@@ -136,7 +141,14 @@ def answer_types(folded: str) -> list[str]:
     found = [name for name, regex in _TYPES if regex.search(folded)]
     if "signer" in found and "person" in found:
         found.remove("person")
+    if _ISSUED_FIRST.search(folded):
+        # "CV KL183 và CTr KL121 của HP, văn bản nào ban hành trước?": which is earlier is read off their dates
+        found = ["date"] + [t for t in found if t not in ("list_docs", "unit", "date")]
     return found
+
+
+_ISSUED_FIRST = re.compile(r"\b(?:van ban|ben|cai) nao\s+(?:duoc\s+)?(?:ban hanh|ky|ra)\s+(?:truoc|som hon|sau|muon hon)\b"
+                           r"|\b(?:ban hanh|ky) (?:som hon|muon hon|truoc) hay (?:sau|muon hon|som hon)\b")
 
 
 def split_parts(folded: str) -> list[str]:
@@ -276,6 +288,8 @@ def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
     abbreviations = {k: fold(v) for k, v in facts.places.items() if " " not in k}
     readings = expand(text, councils=councils, places=abbreviations)
     units, unknown = units_in_question(readings, facts.units) if facts.units else ([], [])
+    if units:
+        units = [u for u in units if u not in _acted_on(readings[0], facts)]
     levels = list(dict.fromkeys(_LEVELS[m] for m in _LEVEL_RE.findall(readings[0])))
     refs = find_refs(text)
     kinds = kinds_named(readings[0])
@@ -307,6 +321,26 @@ def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
                     kinds=kinds, scope=scope, answer_types=types, parts=split_parts(readings[0]),
                     yes_no=is_yes_no(text, readings[0]), compare=bool(_COMPARE.search(readings[0])),
                     scope_phrase=scope_phrase)
+
+
+# An act on the organisation itself ("hợp nhất Ban Tuyên giáo và Ban Dân vận Tỉnh ủy", "kết thúc hoạt động của
+# Ban ..."): the boards named after it are what is merged or ended, not who does it (folded); the object runs to the
+# next word that says when or asks
+_ACT = re.compile(r"\b(?:hop nhat|sap nhap|nhap|ket thuc hoat dong(?: cua)?|giai the|thanh lap|to chuc lai)\s+")
+_ACT_END = re.compile(r"\b(?:thanh|xong|khi|trong|truoc|hoan thanh|chua|khong|phai|duoc|co|la|theo|o|tai|vao|ngay)\b"
+                      r"|[?,;]")
+
+
+def _acted_on(reading: str, facts: IndexFacts) -> set[str]:
+    """The known units a question names as the object of an act on the organisation (see `_ACT`)."""
+    found: set[str] = set()
+    for m in _ACT.finditer(reading):
+        end = _ACT_END.search(reading, m.end())
+        span = reading[m.end():end.start() if end else len(reading)]
+        # "Ban Tuyên giáo và Ban Dân vận Tỉnh ủy": the council closing the pair belongs to both
+        named, _ = units_in_question([span], facts.units)
+        found.update(named)
+    return found
 
 
 # The issuer code of a document number ("316-CTr/TU") and the issuer words it can stand for

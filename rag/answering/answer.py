@@ -318,7 +318,7 @@ def should_abstain(question: Question, hits: list[Hit], policy: AbstainPolicy, *
 _GAP_WORDS = {"quantity": "con số được hỏi", "deadline": "thời hạn được hỏi", "event date": "ngày diễn ra được hỏi",
               "date": "ngày được hỏi", "person": "tên người được hỏi", "place": "địa danh được hỏi",
               "percent": "tỷ lệ phần trăm được hỏi", "definition": "định nghĩa của khái niệm được hỏi",
-              "personal": None, "subject": None}
+              "funding": "nguồn kinh phí được hỏi", "personal": None, "subject": None}
 
 
 def _gap(question: Question, texts: list[str], headed: list[str]) -> str | None:
@@ -477,6 +477,9 @@ def absent_answer_type(question: Question, texts: list[str], *, items: list[str]
             return "place"
     if re.search(r"\bbao nhieu\s*(%|phan tram)", folded) and not re.search(r"\d\s*%|phần trăm", joined):
         return "percent"
+    if _FUNDING_ASKED.search(folded) and not _FUNDING_STATED.search(fold(joined)):
+        # "Kinh phí tổ chức tập huấn ... lấy từ nguồn nào?": no covering passage says where money comes from
+        return "funding"
     asked = _PERSONAL.search(folded)
     if asked and not re.search(_PERSONAL_STATED[asked.group(1)], fold(joined)):
         # a person's birth year, age or home town, a phone number, an address: what directive documents do not
@@ -498,6 +501,11 @@ def absent_answer_type(question: Question, texts: list[str], *, items: list[str]
         if _asks_definition(question, subject.group(1)) and not _defines(subject.group(1), fold(joined)):
             return "definition"
     return None
+
+
+# A question about money (folded): funding, its source, a budget; and the words a passage states it with
+_FUNDING_ASKED = re.compile(r"\b(?:kinh phi|ngan sach|nguon von|chi phi|bao nhieu tien|tien tu dau)\b")
+_FUNDING_STATED = re.compile(r"\b(?:kinh phi|ngan sach|nguon von|chi phi|tai chinh|von|dong)\b")
 
 
 def _asks_definition(question: Question, subject: str) -> bool:

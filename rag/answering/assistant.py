@@ -250,7 +250,20 @@ class Assistant:
                 return retry
         return answer
 
+    def _claimed_numbers(self, q: Question) -> Question:
+        """"CTr của ĐU CQĐ thay thế CTr số 05-CTr/ĐU đúng ko?": a yes/no question about a document it names, claiming
+        a number no indexed document is, implements or cites; the number is checked against the one the document
+        states (`verdict._code_verdict`), not refused as unknown."""
+        if not (q.yes_no and q.documents) or q.claimed_refs:
+            return q
+        unnamed = [r for r in q.cited_only if not self.citing_rows([r])]
+        if not unnamed:
+            return q
+        return dataclasses.replace(q, cited_only=tuple(r for r in q.cited_only if r not in unnamed),
+                                   claimed_refs=tuple(unnamed))
+
     def _answer_in_scope(self, q: Question, **options) -> Answer:
+        q = self._claimed_numbers(q)
         answer = self._compare(q, **options) if q.compare and not q.refusal else None
         if answer is None:
             answer = self._find(q, **options)
@@ -369,6 +382,9 @@ class Assistant:
                               answer="Không có văn bản nào đã nạp có ngày ban hành trong khoảng thời gian này "
                                      "(văn bản không ghi ngày ban hành không được tính).")
         unknown = unknown_names(q, self.retriever.lexical.vocabulary) + self.absent_offices(q)
+        if q.claimed_refs:  # a claimed number is checked, not refused (`_claimed_numbers`)
+            unknown = [u for u in unknown if not any(fold(u).replace(" ", "") in fold(r.text).replace(" ", "")
+                                                     for r in q.claimed_refs)]
         if unknown:
             return Answer(question=q.text, abstained=True, mode="abstain", conversation=conversation,
                           answer=f"Các văn bản đã nạp không nhắc đến {', '.join(unknown)}. {ABSTAIN_HINT}")

@@ -18,7 +18,7 @@ from ..text.normalize import fold, tokenize
 from .citations import CitationList
 from .models import Answer
 from .analysis import side_segments
-from .question import Question
+from .question import Question, of_documents_council
 
 
 @dataclasses.dataclass
@@ -48,7 +48,9 @@ def sides(q: Question, assistant) -> list[Side]:
             docs = tuple(shared) if shared is not None else None
         if units and docs is not None and not any(_unit_in(assistant, u, list(docs)) for u in units):
             docs = half.documents  # the unit is named elsewhere: keep only what this half says
-        named = [", ".join(half.units), ", ".join(half.places), ", ".join(r.label for r in half.refs)]
+        if docs and len(units) > 1:
+            units = of_documents_council(tuple(units), docs, assistant.facts)  # "TU" of the side's documents
+        named = [", ".join(units) if half.units else "", ", ".join(half.places), ", ".join(r.label for r in half.refs)]
         label = " — ".join(x for x in named if x) or segment.strip()
         out.append(Side(label, dataclasses.replace(
             q, units=tuple(units), documents=tuple(docs) if docs is not None else None,

@@ -152,7 +152,8 @@ def own_number_answer(q: Question, assistant) -> Answer | None:
 
 
 _ISSUE_DATE = re.compile(r"\b(?:ban hanh|ky)\s+(?:vao\s+)?(?:ngay nao|khi nao|bao gio|ngay bao nhieu|luc nao"
-                         r"|thoi gian nao|ngay thang nam nao)|\bngay (?:ban hanh|ky)\b|\bban hanh ngay\b")
+                         r"|thoi gian nao|ngay thang nam nao)|\bngay (?:ban hanh|ky)\b|\bban hanh ngay\b"
+                         r"|\bnao (?:duoc )?(?:ban hanh|ky) (?:truoc|som hon|sau|muon hon)\b")
 _BLANK_DATE = re.compile(r"ngày\s+tháng\s+năm", re.IGNORECASE)
 
 

@@ -24,7 +24,8 @@ MAX_LISTED = 40  # an answer lists at most this many duties (a unit of a large a
 _DUTY_WORDS = frozenset("""phai lam gi nhiem vu duoc giao cong viec nhung viec trach nhiem chu tri phoi hop thoi han han
     chot den qua truoc sau ngay thang quy nam hoan thanh can trong tu cho theo van ban nao cac la nhu the cu the
     thanh pho tinh huyen cong van chuong trinh hanh dong ke hoach ket luan nghi quyet trien khai
-    thuc hien cv ctr kh kl nq khac nhau so sanh giong ra sao hom nay gio toi xong luu y chu moc lo""".split())
+    thuc hien cv ctr kh kl nq khac nhau so sanh giong ra sao hom nay gio toi xong luu y chu moc lo hang moi dinh ky
+    uy""".split())
 
 
 def topic_words(question: Question, units: list[str], places: set[str] = frozenset()) -> list[str]:

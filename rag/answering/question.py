@@ -54,8 +54,8 @@ _DUTY_INTENT = re.compile(
 # Questions about a document itself (signer, number, date, issuer, recipients, what it implements): they are
 # answered by the document descriptions and preambles, which item passages would otherwise outnumber.
 _META_INTENT = re.compile(
-    r"\b(ai ky|nguoi ky|ky ban hanh|do ai ky|so may|(?<!ngay )so bao nhieu|so hieu|ban hanh ngay|ngay ban hanh|ban hanh ngay nao"
-    r"|co quan nao ban hanh|ai ban hanh|gui (cho|den) (ai|nhung)|gui (cho |den |toi |ve )?(nhung )?(noi|dau|nhung ai|co quan nao|nhung co quan)|noi nhan|thuc hien (chuong trinh|ke hoach|ket luan)"
+    r"\b(ai ky|nguoi ky|ky ban hanh|do ai ky|(?<!co )so may|(?<!ngay )(?<!co )so bao nhieu|so hieu|ban hanh ngay|ngay ban hanh|ban hanh ngay nao"
+    r"|co quan nao ban hanh|ai ban hanh|nao (?:duoc )?ban hanh (?:truoc|som hon|sau|muon hon)|gui (cho|den) (ai|nhung)|gui (cho |den |toi |ve )?(nhung )?(noi|dau|nhung ai|co quan nao|nhung co quan)|noi nhan|thuc hien (chuong trinh|ke hoach|ket luan)"
     r" (hanh dong )?so may)\b"
 )
 
@@ -82,7 +82,7 @@ _TODAY = re.compile(r"\b(?:hom nay|nay)\s+(?:la\s+)?(?:ngay\s+)?(\d{1,2})\s*/\s*
 _OTHER_COUNCIL = {"thanh uy": "tinh uy", "tinh uy": "thanh uy"}
 
 
-def _of_documents_council(units: tuple[str, ...], documents, facts) -> tuple[str, ...]:
+def of_documents_council(units: tuple[str, ...], documents, facts) -> tuple[str, ...]:
     """The readings of an ambiguous "TU" ("Văn phòng Thành ủy", "Văn phòng Tỉnh ủy") kept to the council of the
     documents' place, when they have one; the units as they are otherwise."""
     councils = {facts.councils.get(facts.documents.get(d, {}).get("place")) for d in documents or ()} - {None}
@@ -117,15 +117,17 @@ def _issuing_council(meta: dict) -> str | None:
     return None
 
 
-def _board_of_documents(reading: str, documents, facts) -> tuple[str, ...]:
+def _board_of_documents(reading: str, documents, facts, *, follow_up: bool = False) -> tuple[str, ...]:
     """The known units a board named without its council ("ban to chuc") stands for in the documents asked about:
     the board of each document's council ("Ban Tổ chức Thành ủy" in the Thành ủy's letter); none when the question
-    names no such board."""
+    names no such board. In a follow-up, "Còn Văn phòng thì sao?" names the board it asks about."""
     from ..text.units import resolve_unit_phrase
 
     # only a board that does something ("ban to chuc phai lo ..."): one merged or named as an object is no doer
     boards = list(dict.fromkeys(m.group(1) for m in _BARE_BOARD.finditer(reading)
-                                if _DOER_NEXT.match(reading, m.end())))
+                                if _DOER_NEXT.match(reading, m.end())
+                                or (follow_up and re.match(r"\s*(?:thi\b|\?|$)", reading[m.end():])
+                                    and re.search(r"(?:^|\bcon\s+|\bcua\s+)$", reading[:m.start()]))))
     councils = list(dict.fromkeys(c for d in documents if (c := _issuing_council(facts.documents.get(d, {})))))
     found: list[str] = []
     for board in boards:
@@ -213,6 +215,9 @@ class Question:
     inherited: tuple[str, ...] = ()  # what a follow-up took from the previous turn: "units", "documents", "window"
     typed_length: int = 0  # characters typed (the text is cut at MAX_QUESTION)
     sections: tuple[str, ...] = ()  # numbered sections named ("mục 3.3" -> "3.3")
+    # numbers a yes/no question claims that no indexed document is, implements or cites ("... thay thế CTr số
+    # 05-CTr/ĐU đúng ko?"): checked against the number the document states, set by the assistant
+    claimed_refs: tuple[DocRef, ...] = ()
 
     @property
     def answer_type(self) -> str | None:
@@ -260,9 +265,21 @@ class Question:
         last = conversation.last_question if conversation is not None else None
         if last is not None and found is not None and (follow_up or leans_on_previous(folded, found)):
             follow_up = True
+            if not units and not found.unknown_units and (last.documents or documents):
+                # "Còn Văn phòng thì sao?" after a question on the Tỉnh ủy's programme: that council's office
+                units = _board_of_documents(reading, documents or last.documents, facts, follow_up=True)
             if not units and not found.unknown_units and last.units:
                 units = last.units
                 inherited.append("units")
+            if found.places and not found.refs and not found.kinds and (last.refs or last.kinds) and \
+                    documents is not None:
+                # "CTr KL121 của HY do ai ký?" then "Còn của HP?": the same document, of the other place
+                from .analysis import resolve_scope
+
+                scope = resolve_scope(list(last.refs), set(last.kinds), list(found.places), None, facts)
+                if scope.docs:
+                    documents = tuple(scope.docs)
+                    inherited.append("documents")
             if documents is None and not found.refs and not found.places and last.documents is not None:
                 documents = last.documents
                 inherited.append("documents")
@@ -273,13 +290,16 @@ class Question:
                 inherited.append("cited document")
             if "documents" in inherited and len(units) > 1:
                 # "Còn VP TU thì ...?" after a question on Hải Phòng's letter: "TU" is that document's council
-                units = _of_documents_council(units, documents, facts)
+                units = of_documents_council(units, documents, facts)
             if window is None and last.window is not None and not found.refs:
                 window = last.window
                 inherited.append("window")
             if not found.answer_types and last.answer_types:
                 found.answer_types = list(last.answer_types)
                 inherited.append("answer type")
+        if documents and len(units) > 1 and "documents" not in inherited:
+            # "BTC TU và BTGDV TU trong CV KL183 ...": the document named fixes what "TU" is
+            units = of_documents_council(units, documents, facts)
         if not units and found is not None and not found.unknown_units and documents:
             # "Ban tổ chức phải lo những gì theo CV 183?": a board named without its council is the board of the
             # documents asked about
@@ -421,17 +441,31 @@ class Question:
         if re.search(r"\b(la sao|the nao|ra sao|la gi)\s*\??\s*$", after) and \
                 not re.search(r"\b(co|gom|bao gom|la)\s*$", before):
             return None  # "vụ sáp nhập mấy ban ở huyện ... là sao?": "mấy" is "some", what is asked is the content
+        if re.match(r"^(?:\s+\w+){0,3}\s+nao\b", after) or fold(count.group(1)).endswith(" nao"):
+            return None  # "lập trên cơ sở mấy phòng cũ nào?": which ones; the list they name counts them
         noun = fold(count.group(1)).split()
         if noun[0] in _NOT_COUNTED or noun[-1] == "nhu":
             return None
         return " ".join(w for w in noun if w not in _NOT_COUNTED) or None
 
+    @property
+    def recurrence(self) -> str | None:
+        """"hằng năm ... những việc gì": the recurrence the duties asked about have ("yearly", "monthly"), if any."""
+        reading = self.readings[0] if self.readings else self.folded
+        if re.search(r"\b(?:hang|moi) nam\b", reading):
+            return "yearly"
+        if re.search(r"\b(?:hang|moi) thang\b", reading):
+            return "monthly"
+        return None
+
     def duty_query(self) -> DutyQuery | None:
-        """The duty query the question states (units and window), None when it states neither."""
-        if not self.units and self.window is None:
+        """The duty query the question states (units, window, or a recurrence in the documents it names), None when
+        it states none of them."""
+        recurrence = self.recurrence if (self.units or self.documents) else None
+        if not self.units and self.window is None and recurrence is None:
             return None
         return DutyQuery(units=list(self.units), window=self.window, today=self.today,
-                         docs=list(self.documents) if self.documents is not None else None)
+                         docs=list(self.documents) if self.documents is not None else None, recurrence=recurrence)
 
 
 @dataclass(frozen=True)

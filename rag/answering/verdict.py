@@ -146,6 +146,27 @@ def _issue_date_verdict(question: Question, passages: list[str]) -> str | None:
     return YES if any(c in stated for c in claimed) else NO
 
 
+def _code_verdict(question: Question, passages: list[str]) -> str | None:
+    """"CTr ... thay thế Chương trình hành động số 05-CTr/ĐU đúng ko?": a claimed document number that no indexed
+    document is, implements or cites (`Question.claimed_refs`) against the number of the same kind the sentence on
+    the relation states ("thay thế Chương trình hành động số 03 - CTr/ĐU"): another number is "Không"."""
+    from ..text.references import find_refs
+
+    claimed = question.claimed_refs
+    if not claimed or not passages:
+        return None
+    sentence = _best_sentence(question, passages[best_passage_index(question, passages)])
+    stated = find_refs(_SPACED_CODE.sub(r"\1-\2", sentence))
+    for ref in claimed:
+        same_kind = [r for r in stated if r.kind == ref.kind]
+        if same_kind and not any(r.number == ref.number for r in same_kind):
+            return NO
+    return None
+
+
+_SPACED_CODE = re.compile(r"(\d)\s+-\s*([A-ZĐ])")
+
+
 def deadline_unset(question: Question, passage: str) -> bool:
     """Does the question claim a deadline date ("... trước 30/9/2025 không?") for an item that sets none?"""
     reading = question.readings[0] if question.readings else question.folded
@@ -319,6 +340,8 @@ def decide(question: Question, answer: Answer, *, documents: dict[str, dict] | N
                   _issuer_verdict(question, answer, documents or {})):
         if check:
             return check
+    if question.claimed_refs:  # a number no document states is never confirmed
+        return _code_verdict(question, passages[:3]) or UNSTATED
     issued = _issue_date_verdict(question, passages)
     if issued:
         return issued

@@ -19,11 +19,13 @@ class DutyQuery:
     doc: str | None = None
     today: date | None = None  # the as-of date: "quá hạn" and open windows are counted from it
     docs: list[str] | None = None  # only duties of these documents (a question's scope); None: all
+    recurrence: str | None = None  # only duties that recur so: "yearly" ("hằng năm"), "monthly" ("hằng tháng")
 
     @property
     def label(self) -> str:
         """Vietnamese description of the window ("có hạn đến 31/8/2025", "trong tháng 8/2025"), "" when none."""
-        return self.window.label if self.window else ""
+        said = {"yearly": "làm hằng năm", "monthly": "làm hằng tháng"}.get(self.recurrence or "", "")
+        return " ".join(x for x in (self.window.label if self.window else "", said) if x)
 
     def interval(self) -> tuple[date, date] | None:
         """Closed interval [start, end] of the window (None without a window)."""

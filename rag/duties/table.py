@@ -192,6 +192,14 @@ class DutyTable(Sequence):
             if hits:
                 keys[position] = hits[0].toordinal()
                 keep[position] = True
+        if getattr(query, "recurrence", None):
+            # "hằng năm ... những việc gì?": only duties that recur so (built to read their deadline; a query that
+            # asks this names documents or units, so they are few)
+            for position in np.flatnonzero(keep):
+                deadline = self[int(candidates[position])].deadline
+                kind = "yearly" if deadline is not None and deadline.kind == "yearly" else (
+                    "monthly" if deadline is not None and deadline.recurrence == "monthly" else None)
+                keep[position] = kind == query.recurrence
         chosen = candidates[keep]
         order = np.lexsort((chosen, keys[keep]))
         chosen = chosen[order]

@@ -580,3 +580,43 @@ def test_a_claimed_deadline_for_a_task_that_sets_none_is_not_confirmed(assistant
     assert dated.answer.startswith("Có.")
     other = assistant.ask("Ban Tổ chức Thành ủy phải bổ sung cán bộ lãnh đạo cho cấp xã trước 15/8/2025 đúng không?")
     assert other.answer.startswith("Không.")
+
+
+def test_a_claimed_document_number_no_document_states_is_checked_not_confirmed(assistant):
+    wrong = assistant.ask("CTr hành động của ĐU Các cơ quan Đảng TP thay thế Chương trình hành động số 05-CTr/ĐU đúng ko?")
+    assert wrong.answer.startswith("Không.") and contains(wrong.answer, "Chương trình hành động số 03 - CTr/ĐU")
+    right = assistant.ask("CTr hành động của ĐU Các cơ quan Đảng TP thay thế Chương trình hành động số 03-CTr/ĐU đúng không?")
+    assert right.answer.startswith("Có.")
+    never = assistant.ask("CTr của ĐU CQĐ có nhắc đến Nghị quyết 99-NQ/TW không?")
+    assert not never.answer.startswith("Có.")
+    # without a yes/no, an unknown number is still refused as unknown
+    assert "không nhắc đến" in assistant.ask("Nghị quyết 99-NQ/TW giao Ban Tổ chức Thành ủy việc gì?").answer
+
+
+def test_funding_no_passage_states_is_not_answered_with_the_task(assistant):
+    asked = assistant.ask("Kinh phí tổ chức tập huấn cho công chức cấp xã theo CV KL183 lấy từ nguồn nào?")
+    assert asked.abstained and "nguồn kinh phí" in asked.answer
+    task = assistant.ask("Việc tập huấn cho công chức cấp xã theo CV KL183 giao cho ai?")
+    assert not task.abstained and contains(task.answer, "tập huấn, bồi dưỡng chuyên môn, nghiệp vụ")
+
+
+def test_recurring_duties_of_a_document_and_which_ones_a_count_names(assistant):
+    yearly = assistant.ask("Theo CTr của Đảng bộ CQĐ TP, những việc nào phải làm hàng năm?")
+    assert yearly.mode == "duties" and _docs(yearly) == {CQD}
+    assert contains(yearly.answer, "biểu dương điển hình tiêu biểu làm theo Bác")
+    assert contains(yearly.answer, "“Dân vận khéo” hàng năm")
+    listed = assistant.ask("Phòng Nông nghiệp và Môi trường huyện lập trên cơ sở mấy phòng nào?")
+    assert not listed.abstained and contains(listed.answer, "Phòng Tài nguyên và Môi trường huyện")
+    assert assistant.read("Bộ tiêu chí gồm mấy tiêu chí?").how_many == "tieu chi"
+
+
+def test_follow_ups_name_a_board_or_another_place_of_the_same_document(assistant):
+    first = assistant.ask("Ban Tổ chức Tỉnh ủy HY phải làm gì?")
+    board = assistant.ask("Còn Ban Nội chính thì sao?", conversation=first.conversation)
+    assert board.answer.startswith("Nhiệm vụ của Ban Nội chính Tỉnh ủy")
+    signed = assistant.ask("CTr thực hiện KL121 của HP do ai ký?")
+    other = assistant.ask("Còn của HY?", conversation=signed.conversation)
+    assert _docs(other) == {"hungyen-tinhuy-ctr-thuc-hien-kl121.txt"} and "Nguyễn Hữu Nghĩa" in other.answer
+    # boards merged are not who a question is about
+    merged = assistant.read("Hợp nhất BTG và BDV Tỉnh ủy HY xong khi nào?")
+    assert merged.units == ()

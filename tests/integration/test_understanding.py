@@ -313,3 +313,16 @@ def test_documents_are_named_as_their_headers_word_them(assistant):
     assert header_worded("Công văn của Ban Thường vụ Thành ủy (Hải Phòng): triển khai Kết luận số 183-KL/TW") == \
         "Công văn triển khai Kết luận số 183-KL/TW (Ban Thường vụ Thành ủy, Hải Phòng)"
     assert header_worded("Kế hoạch: về việc X") == "Kế hoạch: về việc X"  # no issuer: as it is
+
+
+def test_a_document_named_fixes_the_council_of_tu_and_comparatives_compare(assistant):
+    q = assistant.read("BTC TU và BTGDV TU trong CV KL183 được giao gì khác nhau?")
+    assert q.units == ("Ban Tổ chức Thành ủy", "Ban Tuyên giáo và Dân vận Thành ủy")
+    answer = assistant.ask(q)
+    assert "Tỉnh ủy" not in "".join(line for line in answer.answer.split("\n") if line.startswith("**"))
+    assert assistant.read("Hải Phòng và Hưng Yên, nơi nào kết thúc hoạt động Ban Bảo vệ chăm sóc sức khỏe cán bộ "
+                          "sớm hơn?").compare
+    assert not assistant.read("Hưng Yên kết thúc hoạt động Ban Bảo vệ chăm sóc sức khỏe cán bộ khi nào?").compare
+    first = assistant.ask("CV KL183 và CTr KL121 của HP, văn bản nào ban hành trước?")
+    assert first.mode == "documents" and _docs(first) == {KL183, HP121}
+    assert "không ghi ngày ban hành" in first.answer
