@@ -22,6 +22,7 @@ from ..search.embedders import Embedder, QueryBatcher, load_embedder
 from ..search.retrieval import Hit, Retriever
 from ..text.deadlines import find_deadlines
 from ..text.normalize import contains, fold, match_key, tokenize
+from ..text.references import find_refs
 from ..text.references import ref_from_dict
 from ..text.units import closest_units
 from .assignments import Assignments
@@ -225,6 +226,10 @@ class Assistant:
         q = self.read(question, conversation=conversation, as_of=as_of)
         answer = self._answer(q, k=k, retrieval=retrieval, docs=docs, date_from=date_from, date_to=date_to,
                               conversation=conversation, use_duties=use_duties)
+        if answer.conversation is not None:
+            # the documents the quoted passages name, in order: "NQ đó" of the next turn
+            quoted = "\n".join(c.text for c in answer.citations)
+            answer.conversation = dataclasses.replace(answer.conversation, answer_refs=tuple(find_refs(quoted)))
         answer.notice = self.preparing_notice()
         answer.elapsed_ms = (time.perf_counter() - started) * 1000
         return answer

@@ -131,6 +131,12 @@ def own_number_answer(q: Question, assistant) -> Answer | None:
                  r"|ket luan|nghi quyet|cong van|thong bao|quy dinh|quyet dinh|chi thi|nghi dinh|ctr|kh|kl|nq|cv|tb|qd"
                  r"|ct|nd)\s+$", folded[:match.start()]):
         return None  # "thực hiện / thay thế Chương trình số mấy": the number of another document it names
+    kind = re.search(r"\b(nq|nghi quyet|kl|ket luan|tb|thong bao|qd|quy dinh|quyet dinh|ct|chi thi|nd|nghi dinh)"
+                     r"\s+(?:so\s+)?$", folded[:match.start()] + " ")
+    named = {"nq": "nghi quyet", "kl": "ket luan", "tb": "thong bao", "qd": "quy", "ct": "chi thi", "nd": "nghi dinh"}
+    if kind and not any(fold(assistant.documents[d].get("doc_type") or "").startswith(
+            named.get(kind.group(1), kind.group(1))) for d in q.documents):
+        return None  # "có nhắc nghị quyết về thu hút nhân tài, đó là NQ số mấy?": another kind than the document's
     cites = CitationList()
     lines = []
     missing = []

@@ -131,6 +131,9 @@ def typed_parts(q: Question, read) -> list[tuple[str, Question]]:
             # "X phải rà soát ..., và chỉ đạo UBND thành phố hoàn thiện gì?": the subject of the later clause is the
             # earlier one's, left out as Vietnamese does in joined clauses
             sub = read(f"{out[-1][1].units[0]} {text}", conversation)
+        if sub.documents is None and q.documents is not None and not (sub.refs or sub.places):
+            # "CV đó số mấy, ban hành ngày nào?": a part naming no document of its own is about the question's
+            sub = dataclasses.replace(sub, documents=q.documents)
         if "answer type" in sub.inherited:
             # "..., gửi những nơi nào?": a part asks its own thing, not what the part before it asked ("ai ký")
             sub = dataclasses.replace(sub, answer_types=(),

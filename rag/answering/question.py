@@ -54,7 +54,7 @@ _DUTY_INTENT = re.compile(
 # Questions about a document itself (signer, number, date, issuer, recipients, what it implements): they are
 # answered by the document descriptions and preambles, which item passages would otherwise outnumber.
 _META_INTENT = re.compile(
-    r"\b(ai ky|nguoi ky|ky ban hanh|do ai ky|(?<!co )so may|(?<!ngay )(?<!co )so bao nhieu|so hieu|ban hanh ngay|ngay ban hanh|ban hanh ngay nao"
+    r"\b(ai ky|nguoi ky|ky ban hanh|do ai ky|(?<!co )(?<!nq )(?<!nghi quyet )(?<!kl )(?<!ket luan )(?<!tb )so may|(?<!ngay )(?<!co )so bao nhieu|so hieu|ban hanh ngay|ngay ban hanh|ban hanh ngay nao"
     r"|co quan nao ban hanh|ai ban hanh|nao (?:duoc )?ban hanh (?:truoc|som hon|sau|muon hon)|gui (cho|den) (ai|nhung)|gui (cho |den |toi |ve )?(nhung )?(noi|dau|nhung ai|co quan nao|nhung co quan)|noi nhan|thuc hien (chuong trinh|ke hoach|ket luan)"
     r" (hanh dong )?so may)\b"
 )
@@ -134,6 +134,43 @@ def _board_of_documents(reading: str, documents, facts, *, follow_up: bool = Fal
         for council in councils:
             found += [u for u in resolve_unit_phrase(f"{board} {council}", facts.units) if u not in found]
     return tuple(found)
+
+
+# "NQ đó", "văn bản này", "CV trên": a document of the turn before (folded)
+_DOC_ANAPHORA = re.compile(r"\b(nq|nghi quyet|kl|ket luan|cv|cong van|ctr|chuong trinh(?: hanh dong)?|kh|ke hoach|tb"
+                           r"|thong bao|qd|quy dinh|quyet dinh|ct|chi thi|nd|nghi dinh|van ban) (?:do|nay|ay|tren)\b")
+_ANAPHORA_KINDS = {"nq": "NQ", "nghi quyet": "NQ", "kl": "KL", "ket luan": "KL", "cv": "CV", "cong van": "CV",
+                   "ctr": "CTR", "chuong trinh": "CTR", "chuong trinh hanh dong": "CTR", "kh": "KH", "ke hoach": "KH",
+                   "tb": "TB", "thong bao": "TB", "qd": "QD", "quy dinh": "QD", "quyet dinh": "QD", "ct": "CT",
+                   "chi thi": "CT", "nd": "ND", "nghi dinh": "ND"}
+_KIND_TYPES = {"CV": "cong van", "CTR": "chuong trinh", "KH": "ke hoach", "KL": "ket luan", "NQ": "nghi quyet",
+               "TB": "thong bao"}
+
+
+def _kind_fits(word: str, meta: dict) -> bool:
+    """Is an indexed document of the kind an anaphora names ("CV đó": a Công văn; "văn bản đó": any)?"""
+    kind = _ANAPHORA_KINDS.get(word)
+    return kind is None or fold(meta.get("doc_type") or "").startswith(_KIND_TYPES.get(kind, "\0"))
+
+
+def _answer_ref(anaphora, conversation, facts) -> DocRef | None:
+    """The document "NQ đó" means: the first of its kind the previous answer named, when the previous question named
+    none of that kind and no document it was about is of that kind (then it is that document: see `read`)."""
+    kind = _ANAPHORA_KINDS.get(anaphora.group(1))
+    last = conversation.last_question
+    if kind is None or any(r.kind == kind for r in last.refs):
+        return None
+    if any(_kind_fits(anaphora.group(1), facts.documents.get(d, {})) for d in last.documents or ()):
+        return None
+    return next((r for r in conversation.answer_refs if r.kind == kind and r.number), None)
+
+
+def fold_span_replace(text: str, folded: str, span: tuple[int, int], replacement: str) -> str:
+    """`text` (NFC) with the characters at `span` of its folded form replaced (folding an NFC text keeps every
+    character in place; the text is returned as it is otherwise)."""
+    if len(folded) != len(text):
+        return text
+    return text[:span[0]] + replacement + text[span[1]:]
 
 
 def _stated_today(folded: str) -> date | None:
@@ -249,7 +286,12 @@ class Question:
                 today = anchor.replace(month=12, day=31)
         if facts is None:
             facts = IndexFacts(units=list(known_units))
-        found = analyze(text, folded, facts) if text else None
+        last = conversation.last_question if conversation is not None else None
+        anaphora = _DOC_ANAPHORA.search(folded) if last is not None else None
+        said = _answer_ref(anaphora, conversation, facts) if anaphora else None
+        # "NQ đó ngày bao nhiêu?" after an answer naming "Nghị quyết số 17-NQ/TU": read as if it named it
+        analyzed = text if said is None else fold_span_replace(nfc, folded, anaphora.span(), said.text)
+        found = analyze(analyzed, fold(canonical(analyzed)), facts) if text else None
         reading = found.readings[0] if found else folded
         syllables = tuple(tokenize(reading, bigrams=False))
         tokens = list(tokenize(reading))
@@ -262,9 +304,14 @@ class Question:
         refs = tuple(found.refs) if found else ()
         cited_only = tuple(found.scope.cited_only) if found else ()
         implemented_only = tuple(found.scope.implemented_only) if found else ()
-        last = conversation.last_question if conversation is not None else None
         if last is not None and found is not None and (follow_up or leans_on_previous(folded, found)):
             follow_up = True
+            if anaphora and said is None and not found.refs and last.documents:
+                # "CV đó số mấy?" after a question on the Thành ủy's letter: that document
+                kept = tuple(d for d in last.documents if _kind_fits(anaphora.group(1), facts.documents.get(d, {})))
+                if kept:
+                    documents = kept
+                    inherited.append("documents")
             if not units and not found.unknown_units and (last.documents or documents):
                 # "Còn Văn phòng thì sao?" after a question on the Tỉnh ủy's programme: that council's office
                 units = _board_of_documents(reading, documents or last.documents, facts, follow_up=True)
@@ -476,3 +523,4 @@ class Conversation:
     last_query: Question | None = None
     duty_query: DutyQuery | None = None
     last_question: Question | None = None
+    answer_refs: tuple[DocRef, ...] = ()  # documents the previous answer's lines name, in order ("NQ đó" is one)

@@ -326,3 +326,15 @@ def test_a_document_named_fixes_the_council_of_tu_and_comparatives_compare(assis
     first = assistant.ask("CV KL183 và CTr KL121 của HP, văn bản nào ban hành trước?")
     assert first.mode == "documents" and _docs(first) == {KL183, HP121}
     assert "không ghi ngày ban hành" in first.answer
+
+
+def test_a_follow_up_naming_a_document_of_the_previous_answer_by_its_kind(assistant):
+    first = assistant.ask("CTr KL121 của Hải Phòng có nhắc nghị quyết về thu hút, trọng dụng nhân tài, đó là NQ số mấy?")
+    assert "17-NQ/TU" in first.answer  # the number of the resolution it cites, not the programme's own
+    then = assistant.read("NQ đó ngày bao nhiêu, ai ban hành?", conversation=first.conversation)
+    assert [r.number for r in then.refs] == ["17"]
+    answer = assistant.ask("NQ đó ngày bao nhiêu, ai ban hành?", conversation=first.conversation)
+    assert "31/12/2024" in answer.answer and "Ban Thường vụ Thành ủy" in answer.answer
+    # a kind the previous question's document is: that document
+    signed = assistant.ask("CV triển khai KL183 của Thành ủy HP do ai ký?")
+    assert assistant.read("CV đó số mấy?", conversation=signed.conversation).documents == (KL183,)
