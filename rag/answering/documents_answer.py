@@ -42,6 +42,8 @@ def _title(meta: dict, name: str, *, subject: bool = True) -> str:
     return header_worded(shown, limit=TITLE_SHOWN) if subject else shown
 
 
+TOPIC_SHARE = 0.6  # share of a unit question's topic syllables a duty must hold to be listed as on that topic
+_LISTING_WORDS = frozenset("nhung van ban giao nhiem vu cho de cap nhac".split())
 TITLE_SHOWN = 220  # characters of a document's name where a document-level answer names it
 
 
@@ -196,7 +198,10 @@ def issue_date_answer(q: Question, assistant) -> Answer | None:
 
 
 _RECIPIENTS = re.compile(r"\b(?:noi nhan|kinh gui|gui (?:cho |den |toi )?(?:ai|nhung ai|nhung noi|noi nao|nhung dau|dau|nhung co quan"
-                         r"|co quan nao|nhung don vi|don vi nao))\b")
+                         r"|co quan nao|nhung don vi|don vi nao)"
+                         # "(CTr) gửi báo cáo lên đâu / gửi để báo cáo những cơ quan nào": its "Nơi nhận ... (để báo cáo)"
+                         r"|gui (?:de )?bao cao (?:len |ve |toi |den |cho )?(?:dau|ai|nhung ai|nhung noi|noi nao"
+                         r"|nhung co quan|co quan nao))\b")
 
 
 def recipients_answer(q: Question, assistant) -> Answer | None:
@@ -304,6 +309,15 @@ def list_documents_answer(q: Question, assistant) -> Answer | None:
         what = f"giao nhiệm vụ cho {who}" if q.units else f"có nhiệm vụ {q.window.label}"
         query = DutyQuery(units=list(q.units), window=q.window, today=q.today, docs=pool)
         selected, _ = assistant.duties.select(query)
+        # "... giao Ban Tổ chức cấp ủy theo dõi, kiểm tra việc thực hiện và định kỳ báo cáo?": the duties on what it
+        # names, when some are (a bare "giao nhiệm vụ cho X" lists them all)
+        from .answer import coverage
+        from .duty_answer import topic_words
+
+        topic = [t for t in topic_words(q, list(q.units), assistant.place_tokens) if t not in _LISTING_WORDS]
+        if len(topic) >= 2:
+            on_topic = [d for d in selected if coverage(topic, f"{d.section}\n{d.action}") >= TOPIC_SHARE]
+            selected = on_topic or selected
         by_doc: dict[str, list] = {}
         for duty in selected:
             by_doc.setdefault(duty.doc, []).append(duty)

@@ -173,6 +173,21 @@ def fold_span_replace(text: str, folded: str, span: tuple[int, int], replacement
     return text[:span[0]] + replacement + text[span[1]:]
 
 
+_EVERY_COUNCIL = re.compile(r"\b(ban to chuc|ban tuyen giao va dan van|ban tuyen giao|ban dan van|ban noi chinh"
+                            r"|uy ban kiem tra|van phong)\s+(?:cap uy(?: cac cap)?|cac cap uy|cac cap)\b")
+
+
+def _board_of_every_council(reading: str, facts) -> tuple[str, ...]:
+    """"Ban Tổ chức cấp ủy", "Văn phòng cấp ủy các cấp": the known units of that board, of every council."""
+    from ..text.units import resolve_unit_phrase
+
+    found: list[str] = []
+    for m in _EVERY_COUNCIL.finditer(reading):
+        for council in ("thanh uy", "tinh uy", "huyen uy", "dang uy"):
+            found += [u for u in resolve_unit_phrase(f"{m.group(1)} {council}", facts.units) if u not in found]
+    return tuple(found)
+
+
 def _stated_today(folded: str) -> date | None:
     """"Hôm nay 20/8/2025, từ giờ tới 29/8 ...": the official says which day it is; relative words are read from
     it (a date without a year, "quá hạn", "tháng này")."""
@@ -318,12 +333,13 @@ class Question:
             if not units and not found.unknown_units and last.units:
                 units = last.units
                 inherited.append("units")
-            if found.places and not found.refs and not found.kinds and (last.refs or last.kinds) and \
-                    documents is not None:
-                # "CTr KL121 của HY do ai ký?" then "Còn của HP?": the same document, of the other place
+            if found.places and not found.refs and (last.refs or last.kinds) and documents is not None and \
+                    set(found.places) != set(last.places):
+                # "CTr KL121 của HY do ai ký?" then "Còn (CTr) của HP?": the same document, of the other place
                 from .analysis import resolve_scope
 
-                scope = resolve_scope(list(last.refs), set(last.kinds), list(found.places), None, facts)
+                scope = resolve_scope(list(last.refs), set(found.kinds) or set(last.kinds), list(found.places), None,
+                                      facts)
                 if scope.docs:
                     documents = tuple(scope.docs)
                     inherited.append("documents")
@@ -351,6 +367,9 @@ class Question:
             # "Ban tổ chức phải lo những gì theo CV 183?": a board named without its council is the board of the
             # documents asked about
             units = _board_of_documents(reading, documents, facts)
+        if not units and found is not None and not found.unknown_units:
+            # "Văn bản nào giao nhiệm vụ cho Văn phòng cấp ủy?": the board of every council
+            units = _board_of_every_council(reading, facts)
         # what the question is about: without the words that frame what it asks and those that named its documents
         about = _FRAMES.sub(" ", _without(reading, found.scope_phrase if found and documents else None))
         return cls(

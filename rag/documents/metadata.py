@@ -126,6 +126,12 @@ def _issuer(header_lines: list[str], parsed: ParsedStructure) -> str | None:
     text = " ".join(preamble.paragraphs) if preamble else ""
     if m := _ISSUER_RE.search(text):
         return m.group(1).strip()
+    # no preamble found (a PDF whose opening paragraph ran into its title): the header and first paragraphs still
+    # say who issues it ("...; Ban Thường vụ Tỉnh ủy xây dựng Chương trình hành động ...")
+    opening = re.sub(r"\s+", " ", " ".join([*header_lines, *(p for s in list(parsed.root.walk())[:8]
+                                                                 for p in s.paragraphs[:3])]))
+    if m := _ISSUER_RE.search(opening):
+        return m.group(1).strip()
     for line in parsed.end_block:
         if m := re.match(r"^T/M (.+)$", line):
             return _title_case_body(m.group(1))

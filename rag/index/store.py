@@ -51,7 +51,9 @@ FORMAT_VERSION = 3
 # sections-3: paragraphs over 4,000 characters and sentences over 2,000 are cut (linear time).
 # catalogue-3: a letter's "Kính gửi" addressees are catalogued and in its description passage.
 # sections-4: a label line that assigns ("Phân công thực hiện: Giao X:") is kept whole in section paths.
-PARSER_VERSION = "sections-4+catalogue-3"
+# catalogue-4: the issuer is read from the header and opening when no preamble is found (a PDF whose opening ran into
+#   its title gave "Ban Thường vụ" without its council).
+PARSER_VERSION = "sections-4+catalogue-4"
 DEFAULT_INDEX = "index"
 
 

@@ -620,3 +620,15 @@ def test_follow_ups_name_a_board_or_another_place_of_the_same_document(assistant
     # boards merged are not who a question is about
     merged = assistant.read("Hợp nhất BTG và BDV Tỉnh ủy HY xong khi nào?")
     assert merged.units == ()
+
+
+def test_a_board_of_every_council_and_the_duties_on_what_is_named(assistant):
+    q = assistant.read("Các văn bản nào giao Ban Tổ chức cấp ủy theo dõi, kiểm tra việc thực hiện và định kỳ báo cáo?")
+    assert set(q.units) >= {"Ban Tổ chức Thành ủy", "Ban Tổ chức Tỉnh ủy", "Ban Tổ chức Huyện ủy"}
+    answer = assistant.ask(q)
+    for said in ("Ban Tổ chức Thành ủy chủ trì", "Ban Tổ chức Huyện ủy chủ trì"):
+        assert contains(answer.answer, said)
+    assert not contains(answer.answer, "bổ sung cán bộ lãnh đạo cho cấp xã")  # a duty on something else
+    recipients = assistant.ask("CV triển khai KL183 gửi những nơi nào?")
+    then = assistant.ask("Còn CTr KL121 của Hưng Yên thì gửi báo cáo lên đâu?", conversation=recipients.conversation)
+    assert _docs(then) == {"hungyen-tinhuy-ctr-thuc-hien-kl121.txt"} and "Ban Tổ chức TW Đảng" in then.answer
