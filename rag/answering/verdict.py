@@ -247,6 +247,33 @@ def rival_units(question: Question, passage: str, *, same_council: bool = False)
     return [names[p] for p in sorted(rivals, key=lambda p: "thuong truc" in p or "thuong vu" in p)]
 
 
+# "Ban Dân vận Huyện ủy sau sắp xếp còn không?": whether a body still exists (folded), and the acts that end one
+_EXISTS = re.compile(r"\bcon\s+(?:(?:ton tai|hoat dong|nua)\s+)?(?:khong|chua)\s*\??\s*$|\bco con\b")
+_ENDED = re.compile(r"\b(?:hop nhat|sap nhap|ket thuc hoat dong(?: cua)?|giai the|cham dut hoat dong(?: cua)?)\b")
+
+
+def _existence_verdict(question: Question, passages: list[str]) -> str | None:
+    """"Ban Dân vận Huyện ủy sau sắp xếp còn không?" and a passage that merges or ends it ("Hợp nhất Ban Tuyên giáo
+    Huyện ủy và Ban Dân vận Huyện ủy thành …"): "Không". What it becomes ("thành Ban Tuyên giáo và Dân vận …") is
+    not what ends."""
+    reading = question.readings[0] if question.readings else question.folded
+    if not _EXISTS.search(reading):
+        return None
+    names = [n for n in (*question.unknown_units, *(fold(u) for u in question.units)) if len(n.split()) >= 2]
+    subject = re.match(r"^(?:co phai |lieu )?((?:[a-z-]+ ){2,}?)(?:o [a-z ]+ |sau [a-z ]+ )?(?:co )?con\b", reading)
+    if subject:  # "Ban Bảo vệ chăm sóc sức khỏe cán bộ tỉnh HY còn ...": its first words, as passages name it
+        names.append(" ".join(subject.group(1).split()[:5]))
+    if not names:
+        return None
+    for text in passages:
+        folded = " ".join(fold(text).split())
+        for m in _ENDED.finditer(folded):
+            ended = re.split(r"\b(?:thanh|vao)\b|[.;]", folded[m.end():m.end() + 160])[0]
+            if any(re.search(rf"\b{re.escape(name)}\b", ended) for name in names):
+                return NO
+    return None
+
+
 def _negation_verdict(question: Question, sentence: str) -> str | None:
     folded = fold(sentence)
     asked = [t for t in question.syllables if t not in _STOPS and t.isalpha()]
@@ -348,7 +375,8 @@ def decide(question: Question, answer: Answer, *, documents: dict[str, dict] | N
     at = best_passage_index(question, passages[:3], without_units=unit_absent)
     best = passages[at]
     sentence = _best_sentence(question, best)
-    for check in (_predicate_negated(question, passages[:3]), _frequency_verdict(question, passages),
+    for check in (_existence_verdict(question, passages[:3]), _predicate_negated(question, passages[:3]),
+                  _frequency_verdict(question, passages),
                   _date_verdict(question, sentence, best), _unit_verdict(question, sections[at if unit_absent else 0], same_council=unit_absent),
                   *(_negation_verdict(question, _best_sentence(question, text)) for text in passages[:3]),
                   _number_verdict(question, sentence)):

@@ -632,3 +632,13 @@ def test_a_board_of_every_council_and_the_duties_on_what_is_named(assistant):
     recipients = assistant.ask("CV triển khai KL183 gửi những nơi nào?")
     then = assistant.ask("Còn CTr KL121 của Hưng Yên thì gửi báo cáo lên đâu?", conversation=recipients.conversation)
     assert _docs(then) == {"hungyen-tinhuy-ctr-thuc-hien-kl121.txt"} and "Ban Tổ chức TW Đảng" in then.answer
+
+
+def test_whether_a_body_still_exists_after_a_merger_or_an_end(assistant):
+    for question in ("Ban Dân vận Huyện ủy sau sắp xếp còn không?",
+                     "Ban Bảo vệ chăm sóc sức khỏe cán bộ tỉnh HY còn hoạt động không?",
+                     "dang bo khoi co quan - doanh nghiep tinh HY co con khong?"):
+        assert assistant.ask(question).answer.startswith("Không."), question
+    # what a merger forms, and a board nothing ends, still exist
+    assert assistant.ask("Ban Tuyên giáo và Dân vận Huyện ủy có còn không?").answer.startswith("Có.")
+    assert assistant.ask("Ban Tổ chức Tỉnh ủy HY còn không?").answer.startswith("Có.")
