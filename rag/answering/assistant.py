@@ -22,8 +22,7 @@ from ..search.embedders import Embedder, QueryBatcher, load_embedder
 from ..search.retrieval import Hit, Retriever
 from ..text.deadlines import find_deadlines
 from ..text.normalize import contains, fold, match_key, tokenize
-from ..text.references import find_refs
-from ..text.references import ref_from_dict
+from ..text.references import find_refs, ref_from_dict
 from ..text.units import closest_units
 from .assignments import Assignments
 from .analysis import IndexFacts, resolve_scope, side_segments
@@ -111,18 +110,26 @@ class Assistant:
         """Who each "Phân công thực hiện" block is given to, quoted with its items: built on first use (it reads
         every duty, which a large archive should not pay for at start-up), None without a duty table."""
         if self._assignments is None and self.duties:
-            self._assignments = Assignments.from_duties(self.duties.select(DutyQuery())[0], self.chunks_by_id)
+            self._read_every_duty()
         return self._assignments
 
     def leads_of(self, chunk_id: str) -> list[str]:
         """The lead units of the duties a passage holds, as the duty table names them (built on first use)."""
         if self._leads is None:
-            self._leads = {}
-            for duty in (self.duties.select(DutyQuery())[0] if self.duties else []):
-                if duty.chunk_id:
-                    leads = self._leads.setdefault(duty.chunk_id, [])
-                    leads.extend(u for u in duty.units_lead if u not in leads)
+            self._read_every_duty()
         return self._leads.get(chunk_id, [])
+
+    def _read_every_duty(self) -> None:
+        """Build what needs every duty of the table (assignments, each passage's lead units) in one reading of it,
+        on first use: a large archive should not pay for it at start-up, nor read its duties twice."""
+        duties = self.duties.select(DutyQuery())[0] if self.duties else []
+        if self.duties:
+            self._assignments = Assignments.from_duties(duties, self.chunks_by_id)
+        self._leads = {}
+        for duty in duties:
+            if duty.chunk_id:
+                leads = self._leads.setdefault(duty.chunk_id, [])
+                leads.extend(u for u in duty.units_lead if u not in leads)
 
     @classmethod
     def from_index(cls, loaded: LoadedIndex, *, embedder: str | Embedder | None = None) -> "Assistant":

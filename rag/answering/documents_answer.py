@@ -14,7 +14,7 @@ import re
 
 from ..duties.query import DutyQuery
 from ..text.normalize import fold, match_key, shorten, tokenize
-from ..text.references import ref_from_dict
+from ..text.references import ref_from_dict, type_kind, word_kind
 from .answer import subject_units
 from .citations import CitationList, header_worded
 from .models import Answer
@@ -135,9 +135,8 @@ def own_number_answer(q: Question, assistant) -> Answer | None:
         return None  # "thực hiện / thay thế Chương trình số mấy": the number of another document it names
     kind = re.search(r"\b(nq|nghi quyet|kl|ket luan|tb|thong bao|qd|quy dinh|quyet dinh|ct|chi thi|nd|nghi dinh)"
                      r"\s+(?:so\s+)?$", folded[:match.start()] + " ")
-    named = {"nq": "nghi quyet", "kl": "ket luan", "tb": "thong bao", "qd": "quy", "ct": "chi thi", "nd": "nghi dinh"}
-    if kind and not any(fold(assistant.documents[d].get("doc_type") or "").startswith(
-            named.get(kind.group(1), kind.group(1))) for d in q.documents):
+    if kind and not any(type_kind(assistant.documents[d].get("doc_type")) == word_kind(kind.group(1))
+                        for d in q.documents):
         return None  # "có nhắc nghị quyết về thu hút nhân tài, đó là NQ số mấy?": another kind than the document's
     cites = CitationList()
     lines = []

@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..search.retrieval import is_unaccented
 from ..text.dates import DateWindow, parse_window
 from ..text.normalize import canonical, fold, tokenize
-from ..text.references import DocRef
+from ..text.references import DocRef, type_kind, word_kind
 
 if TYPE_CHECKING:
     from .analysis import IndexFacts
@@ -94,8 +94,9 @@ def of_documents_council(units: tuple[str, ...], documents, facts) -> tuple[str,
 
 
 # A board named by its kind alone (folded): not followed by a council, level or body of its own
-_BARE_BOARD = re.compile(r"\b(ban to chuc|ban tuyen giao va dan van|ban tuyen giao|ban dan van|ban noi chinh"
-                         r"|uy ban kiem tra|van phong)\b(?!\s+(?:thanh uy|tinh uy|huyen uy|dang uy|thi uy|trung uong|tu|hu"
+# The boards every council has (folded), longest first
+_BOARDS = "ban to chuc|ban tuyen giao va dan van|ban tuyen giao|ban dan van|ban noi chinh|uy ban kiem tra|van phong"
+_BARE_BOARD = re.compile(rf"\b({_BOARDS})\b(?!\s+(?:thanh uy|tinh uy|huyen uy|dang uy|thi uy|trung uong|tu|hu"
                          r"|du|cap|cac|hoi dong|uy ban|ubnd|hdnd|chinh phu|quoc hoi|tinh|huyen|thanh pho|xa)\b)")
 
 
@@ -139,24 +140,18 @@ def _board_of_documents(reading: str, documents, facts, *, follow_up: bool = Fal
 # "NQ đó", "văn bản này", "CV trên": a document of the turn before (folded)
 _DOC_ANAPHORA = re.compile(r"\b(nq|nghi quyet|kl|ket luan|cv|cong van|ctr|chuong trinh(?: hanh dong)?|kh|ke hoach|tb"
                            r"|thong bao|qd|quy dinh|quyet dinh|ct|chi thi|nd|nghi dinh|van ban) (?:do|nay|ay|tren)\b")
-_ANAPHORA_KINDS = {"nq": "NQ", "nghi quyet": "NQ", "kl": "KL", "ket luan": "KL", "cv": "CV", "cong van": "CV",
-                   "ctr": "CTR", "chuong trinh": "CTR", "chuong trinh hanh dong": "CTR", "kh": "KH", "ke hoach": "KH",
-                   "tb": "TB", "thong bao": "TB", "qd": "QD", "quy dinh": "QD", "quyet dinh": "QD", "ct": "CT",
-                   "chi thi": "CT", "nd": "ND", "nghi dinh": "ND"}
-_KIND_TYPES = {"CV": "cong van", "CTR": "chuong trinh", "KH": "ke hoach", "KL": "ket luan", "NQ": "nghi quyet",
-               "TB": "thong bao"}
 
 
 def _kind_fits(word: str, meta: dict) -> bool:
     """Is an indexed document of the kind an anaphora names ("CV đó": a Công văn; "văn bản đó": any)?"""
-    kind = _ANAPHORA_KINDS.get(word)
-    return kind is None or fold(meta.get("doc_type") or "").startswith(_KIND_TYPES.get(kind, "\0"))
+    kind = word_kind(word)
+    return kind is None or type_kind(meta.get("doc_type")) == kind
 
 
 def _answer_ref(anaphora, conversation, facts) -> DocRef | None:
     """The document "NQ đó" means: the first of its kind the previous answer named, when the previous question named
     none of that kind and no document it was about is of that kind (then it is that document: see `read`)."""
-    kind = _ANAPHORA_KINDS.get(anaphora.group(1))
+    kind = word_kind(anaphora.group(1))
     last = conversation.last_question
     if kind is None or any(r.kind == kind for r in last.refs):
         return None
@@ -173,8 +168,7 @@ def fold_span_replace(text: str, folded: str, span: tuple[int, int], replacement
     return text[:span[0]] + replacement + text[span[1]:]
 
 
-_EVERY_COUNCIL = re.compile(r"\b(ban to chuc|ban tuyen giao va dan van|ban tuyen giao|ban dan van|ban noi chinh"
-                            r"|uy ban kiem tra|van phong)\s+(?:cap uy(?: cac cap)?|cac cap uy|cac cap)\b")
+_EVERY_COUNCIL = re.compile(rf"\b({_BOARDS})\s+(?:cap uy(?: cac cap)?|cac cap uy|cac cap)\b")
 
 
 def _board_of_every_council(reading: str, facts) -> tuple[str, ...]:

@@ -151,6 +151,11 @@ def kinds_named(folded: str) -> set[str]:
     return found
 
 
+def word_kind(word: str) -> str | None:
+    """The kind a folded kind word or abbreviation names ("nghi quyet", "nq" -> NQ), None for another word."""
+    return dict(_KIND_WORDS).get(word) or _KIND_ABBREVIATIONS.get(word)
+
+
 def type_kind(doc_type: str | None) -> str | None:
     """The kind of a document type as the metadata names it ("Chương trình hành động" -> CTR)."""
     return TYPE_KINDS.get(fold(doc_type or "").strip())
