@@ -128,11 +128,20 @@ _ANAPHORA = re.compile(r"\b(viec do|viec nay|nhu vay|van ban (nay|do)|ke hoach (
 _PARTICLES = re.compile(r"(?:\s+(?:a|nhe|nhi|vay|ha|day|chi|anh|em))+\s*\??\s*$")
 
 
+# "... cũng do ban này tham mưu BTV à?", "UBKT TU được giao kiểm tra hả?", "Hạn là 31/8/2025 chứ?": a statement
+# closed by a particle of confirmation, as typed (without accents "a" is also the polite "ạ", which asks nothing)
+_CONFIRM = re.compile(r"\b(?:à|hả|chứ|hở)(?:\s+(?:ạ|nhé|nhỉ|anh|chị|em))?\s*[?.!]*\s*$")
+
+
 def is_yes_no(text: str, reading: str) -> bool:
     """A yes/no question, read without the closing particles ("... ngắn hơn 30 ngày làm việc không ạ?"); one that
-    ends with "à?" as typed ("... cũng do ban này tham mưu BTV à?") asks for a confirmation."""
-    if re.search(r"\bà\s*\?\s*$", text.strip().lower()):
+    ends with a particle of confirmation as typed ("... cũng do ban này tham mưu BTV à?") or opens with "Liệu ...
+    có" asks whether a statement holds."""
+    asks_what = re.search(r"\b(nao|gi|ai|bao nhieu|(?<!bo )may|khi nao|sao|dau)\b", reading)  # not "bộ máy"
+    if _CONFIRM.search(text.strip().lower()) and not asks_what:
         return True
+    if re.match(r"^lieu\b.*\bco\b", reading) and not asks_what:
+        return True  # "Liệu Ban Tổ chức có phải báo cáo hằng tháng?"
     return bool(_YES_NO.search(_PARTICLES.sub("?", reading)))
 
 
@@ -317,9 +326,13 @@ def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
     if scope_phrase and re.search(r"\b(nao|gi|may)\b", scope_phrase):
         scope_phrase = None
     types = answer_types(readings[0])
+    parts = split_parts(readings[0])
+    # "ĐU ... có yêu cầu kiểm tra toàn diện ... không, giao ai?": a yes/no question whose second part asks who; the
+    # answer opens with the verdict and its evidence names who
+    yes_no = is_yes_no(text, readings[0]) or (len(parts) == 2 and is_yes_no(parts[0], parts[0] + "?"))
     return Analysis(readings=readings, units=units, unknown_units=unknown, places=places, levels=levels, refs=refs,
-                    kinds=kinds, scope=scope, answer_types=types, parts=split_parts(readings[0]),
-                    yes_no=is_yes_no(text, readings[0]), compare=bool(_COMPARE.search(readings[0])),
+                    kinds=kinds, scope=scope, answer_types=types, parts=parts,
+                    yes_no=yes_no, compare=bool(_COMPARE.search(readings[0])),
                     scope_phrase=scope_phrase)
 
 
@@ -387,14 +400,19 @@ _SIDE_SPLIT = re.compile(r"\s+(?:và|va|với|voi|so với|so voi)\s+|\s*,\s*(?:
 
 def side_segments(text: str, facts: IndexFacts) -> list[str]:
     """A comparison's two sides as written ("Văn phòng Thành ủy (CV KL183)" / "Văn phòng Đảng ủy (CTr của ĐU CQĐ)"):
-    the first split at "và", "với", "còn" where both halves name a unit, a document or a place."""
+    the first split at "và", "với", "còn" where both halves name the same kind of thing: a unit, a document or a
+    place ("... thực hiện CTr KL121 và báo cáo lên đâu: Hải Phòng với Hưng Yên ...?" is split at "với", not at "và",
+    whose halves name a document and two places)."""
     for m in _SIDE_SPLIT.finditer(text):
         left, right = text[:m.start()], text[m.end():]
         named = []
         for half in (left, right):
             found = analyze(half, fold(half), facts)
-            named.append(bool(found.units or found.refs or found.places or found.unknown_units
-                              or found.scope.docs is not None))
-        if all(named):
+            named.append({kind for kind, there in (("unit", found.units or found.unknown_units),
+                                                   ("document", found.refs or found.kinds
+                                                                            or (found.scope.docs is not None
+                                                                                and not found.places)),
+                                                   ("place", found.places)) if there})
+        if named[0] & named[1]:
             return [left, right]
     return []

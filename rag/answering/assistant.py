@@ -25,7 +25,7 @@ from ..text.normalize import contains, fold, match_key, tokenize
 from ..text.references import find_refs, ref_from_dict
 from ..text.units import closest_units
 from .assignments import Assignments
-from .analysis import IndexFacts, resolve_scope, side_segments
+from .analysis import IndexFacts, is_yes_no, resolve_scope, side_segments
 from .answer import (ABSTAIN_HINT, ABSTAIN_TEXT, AbstainPolicy, asked_items, assigned_blocks, compose_answer,
                      in_sections, names_nearly, naming_units, office_names, subject_units, unknown_names)
 from .citations import CitationList, short_title
@@ -253,7 +253,8 @@ class Assistant:
 
     def _answer(self, q: Question, **options) -> Answer:
         answer = self._answer_in_scope(q, **options)
-        if answer.abstained and "documents" in q.inherited:
+        # (not when the catalogue says what the document itself lacks: "CV đó số mấy?" of a letter with no number)
+        if answer.abstained and "documents" in q.inherited and answer.mode != "documents":
             # "Còn BTC Huyện ủy thì sao?" after a question on the Tỉnh ủy's programme: the document was the last
             # turn's, not this one's; when it holds nothing on what is asked now, the other documents may
             wider = dataclasses.replace(q, documents=None, inherited=tuple(i for i in q.inherited if i != "documents"))
@@ -289,6 +290,9 @@ class Assistant:
             conversation = answer.conversation
             undated = self._no_deadline(q, answer, **options)
             verdict = None if undated else decide(q, answer, documents=self.documents)
+            if verdict == UNSTATED and not answer.abstained and not is_yes_no(q.text, q.readings[0] if q.readings
+                                                                              else q.folded):
+                return answer  # "... có ... không, giao ai?" unsettled: the second part is still answered
             answer = undated or self._other_unit(q, answer, verdict=verdict, **options) or \
                 self._unset_deadline(q, answer, verdict) or with_verdict(verdict, answer)
             answer.conversation = conversation

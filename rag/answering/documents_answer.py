@@ -13,6 +13,7 @@ import dataclasses
 import re
 
 from ..duties.query import DutyQuery
+from ..text.deadlines import find_deadlines
 from ..text.normalize import fold, match_key, shorten, tokenize
 from ..text.references import ref_from_dict, type_kind, word_kind
 from .answer import subject_units
@@ -437,7 +438,12 @@ def cited_only_answer(q: Question, assistant) -> Answer | None:
     cited. A citing sentence that states what it is about ("Kế hoạch số 03-KH/TU ... về phân công ...") answers a
     question on its subject, so those go to retrieval."""
     folded = q.readings[0] if q.readings else q.folded
-    if not q.refs or len(q.cited_only) != len(q.refs) or not _DETAILS.search(folded):
+    if not q.refs or len(q.cited_only) != len(q.refs):
+        return None
+    # "KH 418-KH/TU ... giao BTC hạn chót ngày nào?": the deadline the cited document sets; the citing sentence
+    # answers only when it states one itself ("thực hiện nghiêm Thông báo 1956 ... (hoàn thành trong tháng 3/2025)")
+    assigned_deadline = q.asks_deadline and re.search(r"\bgiao\b", folded)
+    if not (_DETAILS.search(folded) or assigned_deadline):
         return None
     cites = CitationList()
     lines = []
@@ -446,8 +452,11 @@ def cited_only_answer(q: Question, assistant) -> Answer | None:
             if any(r.matches(ref_from_dict(cited)) for r in q.refs) and cited["chunks"]:
                 chunk = assistant.chunks_by_id.get(cited["chunks"][0])
                 if chunk is not None:
+                    sentence = _sentence_with(chunk.text, cited["text"])
+                    if assigned_deadline and not _DETAILS.search(folded) and any(d.kind != "start" for d in find_deadlines(sentence)):
+                        return None
                     ref = f" [{cites.cite(chunk, 1.0)}]"
-                    lines.append(f"- {_title(meta, name)}: {_sentence_with(chunk.text, cited['text'])}{ref}")
+                    lines.append(f"- {_title(meta, name)}: {sentence}{ref}")
     labels = ", ".join(r.label for r in q.refs)
     text = f"Văn bản không nêu: {labels} không có trong kho, các văn bản đã nạp chỉ viện dẫn nó."
     if lines:
@@ -494,7 +503,15 @@ def document_answer(q: Question, assistant) -> Answer | None:
         if answer is not None:
             return answer
     if "doc_number" in q.answer_types:
-        return own_number_answer(q, assistant)
+        number = own_number_answer(q, assistant)
+        dated = issue_date_answer(dataclasses.replace(q, parts=()), assistant) \
+            if number is not None and "date" in q.answer_types else None
+        if dated is not None and [c.chunk_id for c in dated.citations] == [c.chunk_id for c in number.citations]:
+            # "CV đó số mấy, ban hành ngày nào?": both, from the same heading (cited alike)
+            return Answer(question=q.text, answer=f"{number.answer}\n{dated.answer}", citations=number.citations,
+                          abstained=number.abstained and dated.abstained, mode="documents",
+                          gap=dated.gap if number.abstained else None)
+        return number
     answer = recipients_answer(q, assistant)
     if answer is not None:
         return answer

@@ -38,7 +38,10 @@ YES, NO, UNSTATED = "Có", "Không", "Văn bản không nêu"
 
 _OVERDUE = re.compile(r"\b(qua han|tre han|het han)\b")
 _IN_TIME = re.compile(r"\b(con (?:trong )?han|kip han|con kip|chua (?:qua|het) han|dung han)\b")
-_DONE = re.compile(r"\b(xong|hoan thanh|ket thuc|thuc hien xong)\b[^?]*\b(chua|khong)\b")
+# "... đã hoàn thành chưa?", "xong chưa?": whether it is done (not "có kết thúc hoạt động 10 đảng đoàn không?", which
+# asks what the document decides)
+_DONE = re.compile(r"\b(?:da|duoc)\s+(?:thuc hien\s+)?(?:xong|hoan thanh|ket thuc)\b[^?]*\b(?:chua|khong)\b"
+                   r"|\b(?:xong|hoan thanh)\s+(?:chua|hay chua)\b")
 _DATE = re.compile(r"\b(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\b")
 _MONTH = re.compile(r"\bthang\s+(\d{1,2})\s*(?:/|nam)\s*(\d{4})\b")
 _NUMBER = re.compile(r"(?<![\d/])(\d{1,4})(?![\d/])")
@@ -194,6 +197,13 @@ def _number_verdict(question: Question, sentence: str) -> str | None:
         same_unit = {float(n.replace(",", ".")) for n, u in stated if u == unit}
         if same_unit and float(number.replace(",", ".")) not in same_unit:
             return NO
+    # "kết thúc hoạt động 10 đảng đoàn" against "09 đảng đoàn": a count of the same thing, by the word after it
+    stated_counts = {}
+    for n, word in _counts(fold(sentence)):
+        stated_counts.setdefault(word, set()).add(n)
+    for n, word in _counts(question.folded):
+        if word in stated_counts and n not in stated_counts[word]:
+            return NO
     asked = [n for n in _NUMBER.findall(question.folded) if not _DATE.search(question.folded)]
     if not asked:
         return None
@@ -204,6 +214,26 @@ def _number_verdict(question: Question, sentence: str) -> str | None:
 # A figure and what it counts ("10%", "30 ngay", "02 thang"), folded
 _QUANTITY = re.compile(r"(?<![\d/.,-])(\d+(?:[.,]\d+)?)\s*(%|phan tram|ngay|thang|nam|lan|nguoi|can bo|don vi|xa"
                        r"|huyen)(?!\w)(?!\s*/\s*\d)")
+
+
+# A count and the noun it counts ("09 đảng đoàn", "05 ban"), folded: not a document's or an article's number ("Kết
+# luận 183 của", "Điều 3 Nghị định"), not a date's parts, not before a word of grammar
+_NOT_COUNTED = frozenset("""so luan quyet hoach trinh van bao dinh tu ctr kl nq kh cv tb dieu khoan diem muc phan khoa
+    lan thu nam thang ngay quy gio tuan ky doan giai""".split())
+_NOT_COUNT_NOUN = frozenset("""cua va ngay nam thang gio den nhiem khoa lan the ve tai theo trong la thi co khong
+    kl nq kh cv tb ctr""".split())
+_COUNT_AT = re.compile(r"(?<![\d/.,-])\b(\d{1,3})\s+([a-z]{2,})(?:\s+([a-z]{2,}))?\b(?![/-])")
+
+
+def _counts(folded: str) -> list[tuple[int, str]]:
+    out = []
+    for m in _COUNT_AT.finditer(folded):
+        before = folded[:m.start()].split()
+        if (before and before[-1] in _NOT_COUNTED) or m.group(2) in _NOT_COUNT_NOUN:
+            continue
+        second = m.group(3) if m.group(3) and m.group(3) not in _NOT_COUNT_NOUN and m.group(3) not in _STOPS else None
+        out.append((int(m.group(1)), f"{m.group(2)} {second}" if second else m.group(2)))  # "dang doan", not "dang"
+    return out
 
 
 def _unit_verdict(question: Question, passage: str, *, same_council: bool = False) -> str | None:
@@ -248,7 +278,10 @@ def rival_units(question: Question, passage: str, *, same_council: bool = False)
 
 
 # "Ban Dân vận Huyện ủy sau sắp xếp còn không?": whether a body still exists (folded), and the acts that end one
-_EXISTS = re.compile(r"\bcon\s+(?:(?:ton tai|hoat dong|nua)\s+)?(?:khong|chua)\s*\??\s*$|\bco con\b")
+# "Sở GTVT có được giữ nguyên, không hợp nhất không?", "... vẫn hoạt động à?": the same, asked as being kept
+_KEPT = r"(?:con|giu nguyen|van giu|van hoat dong|tiep tuc hoat dong|khong bi (?:hop nhat|sap nhap|giai the))"
+_EXISTS = re.compile(r"\bcon\s+(?:(?:ton tai|hoat dong|nua)\s+)?(?:khong|chua)\s*\??\s*$|\bco con\b"
+                     r"|\b(?:giu nguyen|van giu|van hoat dong|tiep tuc hoat dong|khong (?:bi )?(?:hop nhat|sap nhap))\b")
 _ENDED = re.compile(r"\b(?:hop nhat|sap nhap|ket thuc hoat dong(?: cua)?|giai the|cham dut hoat dong(?: cua)?)\b")
 
 
@@ -260,7 +293,8 @@ def _existence_verdict(question: Question, passages: list[str]) -> str | None:
     if not _EXISTS.search(reading):
         return None
     names = [n for n in (*question.unknown_units, *(fold(u) for u in question.units)) if len(n.split()) >= 2]
-    subject = re.match(r"^(?:co phai |lieu )?((?:[a-z-]+ ){2,}?)(?:o [a-z ]+ |sau [a-z ]+ )?(?:co )?con\b", reading)
+    subject = re.match(rf"^(?:co phai |lieu )?((?:[a-z-]+ ){{2,}}?)(?:o [a-z ]+ |sau [a-z ]+ )?(?:co |duoc |se )*{_KEPT}\b",
+                       reading)
     if subject:  # "Ban Bảo vệ chăm sóc sức khỏe cán bộ tỉnh HY còn ...": its first words, as passages name it
         names.append(" ".join(subject.group(1).split()[:5]))
     if not names:

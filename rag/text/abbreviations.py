@@ -27,7 +27,11 @@ ALWAYS = {
     "ldld": "lien doan lao dong", "pctn": "phong, chong tham nhung", "cchc": "cai cach hanh chinh",
     "cds": "chuyen doi so", "qp-an": "quoc phong, an ninh", "qpan": "quoc phong, an ninh", "kt-xh": "kinh te - xa hoi",
     "ktxh": "kinh te - xa hoi", "ct-xh": "chinh tri - xa hoi", "ctxh": "chinh tri - xa hoi", "tp": "thanh pho",
-    "ldtbxh": "lao dong - thuong binh va xa hoi", "qlda": "quan ly du an", "tw": "trung uong", "vp": "van phong",
+    "ldtbxh": "lao dong - thuong binh va xa hoi", "gtvt": "giao thong van tai", "tnmt": "tai nguyen va moi truong",
+    "khdt": "ke hoach va dau tu", "kh&dt": "ke hoach va dau tu", "khcn": "khoa hoc va cong nghe",
+    "kh&cn": "khoa hoc va cong nghe", "nnptnt": "nong nghiep va phat trien nong thon",
+    "nn&ptnt": "nong nghiep va phat trien nong thon", "gddt": "giao duc va dao tao", "gd&dt": "giao duc va dao tao",
+    "vhttdl": "van hoa, the thao va du lich", "qlda": "quan ly du an", "tw": "trung uong", "vp": "van phong",
     "bt": "bi thu", "pbt": "pho bi thu", "tttu": "thuong truc tu", "tthu": "thuong truc huyen uy",
     "ko": "khong", "k0": "khong", "hok": "khong",  # chat spellings of "không" ("... dung ko?")
     "nhg": "nhung", "nhug": "nhung",  # "những", typed short ("phụ trách nhg việc gì")

@@ -642,3 +642,59 @@ def test_whether_a_body_still_exists_after_a_merger_or_an_end(assistant):
     # what a merger forms, and a board nothing ends, still exist
     assert assistant.ask("Ban Tuyên giáo và Dân vận Huyện ủy có còn không?").answer.startswith("Có.")
     assert assistant.ask("Ban Tổ chức Tỉnh ủy HY còn không?").answer.startswith("Có.")
+
+
+def test_a_statement_closed_by_a_confirming_particle_is_a_yes_no_question(assistant):
+    for question in ("UBKT Thành ủy HP được giao kiểm tra, giám sát việc sắp xếp tinh gọn bộ máy hả?",
+                     "Theo CTr 121 của TP, chọn cử khoảng 5% cán bộ đi công tác ở cơ sở chứ?"):
+        assert assistant.ask(question).answer.startswith("Có."), question
+    assert assistant.ask("Liệu CTr 121 của Thành ủy HP có chọn cử khoảng 15% cán bộ đi cơ sở?").answer.startswith(
+        "Không.")
+    # a question word keeps it a question of content, not a confirmation
+    assert not assistant.ask("Việc gì Ban Tổ chức Thành ủy phải làm trước 31/8/2025 vậy à?").answer.startswith(
+        ("Có.", "Không."))
+
+
+def test_a_claimed_count_is_checked_against_the_count_of_the_same_thing(assistant):
+    wrong = assistant.ask("Hưng Yên kết thúc hoạt động 12 đảng đoàn, ban cán sự đảng cấp tỉnh phải không?")
+    assert wrong.answer.startswith("Không.") and contains(wrong.answer, "09 đảng đoàn")
+    # "có kết thúc ... không" asks what the document decides, not whether it is done
+    right = assistant.ask("CTr của Tỉnh ủy HY có kết thúc hoạt động 09 đảng đoàn, ban cán sự đảng cấp tỉnh không?")
+    assert right.answer.startswith("Có.")
+
+
+def test_whether_a_body_is_kept_after_a_merger(assistant):
+    for question in ("Sở Kế hoạch và Đầu tư tỉnh Hưng Yên vẫn giữ nguyên phải không?",
+                     "so GTVT tinh HY co duoc giu nguyen khong?", "Ban Dân vận Huyện ủy có tiếp tục hoạt động không?"):
+        assert assistant.ask(question).answer.startswith("Không."), question
+
+
+def test_a_yes_no_part_then_a_who_part(assistant):
+    answer = assistant.ask("CTr KL121 của HP có giao theo dõi, kiểm tra việc thực hiện chương trình không, ban nào "
+                           "chủ trì?")
+    assert answer.answer.startswith("Có.") and contains(answer.answer, "Ban Tổ chức Thành ủy chủ trì")
+
+
+def test_a_deadline_set_by_a_document_only_cited_is_not_answered_from_its_citing_passage(assistant):
+    refused = assistant.ask("Kế hoạch 418-KH/TU của BTV Thành ủy giao Ban Tổ chức Thành ủy hạn khi nào phải xong?")
+    assert refused.abstained and "418-KH/TU" in refused.answer and _docs(refused) == {HP121}
+    # the citing sentence that states a deadline itself answers
+    stated = assistant.ask("Các cơ quan khối Đảng, đoàn thể tỉnh HY phải thực hiện xong Thông báo 1956 khi nào?")
+    assert not stated.abstained and contains(stated.answer, "hoàn thành trong tháng 3/2025")
+
+
+def test_comparison_sides_are_split_where_both_name_the_same_kind(assistant):
+    answer = assistant.ask("Ban nào chủ trì theo dõi việc thực hiện CTr KL121 và định kỳ báo cáo ai: HP với HY khác "
+                           "nhau ra sao?")
+    assert answer.mode == "compare" and _docs(answer) == {HP121, "hungyen-tinhuy-ctr-thuc-hien-kl121.txt"}
+    assert contains(answer.answer, "Ban Tổ chức Thành ủy chủ trì") and contains(answer.answer, "Ban Tổ chức Tỉnh ủy")
+
+
+def test_the_number_and_date_of_a_document_that_states_neither_are_not_taken_from_other_documents(assistant):
+    first = assistant.ask("CV triển khai KL183 của Thành ủy HP do ai ký?")
+    follow = assistant.ask("CV đó số mấy, ban hành ngày nào?", conversation=first.conversation)
+    assert follow.abstained and _docs(follow) == {KL183}
+    assert "không ghi số" in follow.answer and "không ghi ngày ban hành" in follow.answer
+    # what the heading does state is answered for the same document
+    signer = assistant.ask("Còn CV đó do ai ký?", conversation=follow.conversation)
+    assert not signer.abstained and _docs(signer) == {KL183} and "Đỗ Mạnh Hiến" in signer.answer
