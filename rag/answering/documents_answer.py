@@ -442,8 +442,9 @@ def cited_only_answer(q: Question, assistant) -> Answer | None:
         return None
     # "KH 418-KH/TU ... giao BTC hạn chót ngày nào?": the deadline the cited document sets; the citing sentence
     # answers only when it states one itself ("thực hiện nghiêm Thông báo 1956 ... (hoàn thành trong tháng 3/2025)")
-    assigned_deadline = q.asks_deadline and re.search(r"\bgiao\b", folded)
-    if not (_DETAILS.search(folded) or assigned_deadline):
+    details = _DETAILS.search(folded)
+    deadline_only = not details and q.asks_deadline and re.search(r"\bgiao\b", folded)
+    if not (details or deadline_only):
         return None
     cites = CitationList()
     lines = []
@@ -453,7 +454,7 @@ def cited_only_answer(q: Question, assistant) -> Answer | None:
                 chunk = assistant.chunks_by_id.get(cited["chunks"][0])
                 if chunk is not None:
                     sentence = _sentence_with(chunk.text, cited["text"])
-                    if assigned_deadline and not _DETAILS.search(folded) and any(d.kind != "start" for d in find_deadlines(sentence)):
+                    if deadline_only and any(d.kind != "start" for d in find_deadlines(sentence)):
                         return None
                     ref = f" [{cites.cite(chunk, 1.0)}]"
                     lines.append(f"- {_title(meta, name)}: {sentence}{ref}")

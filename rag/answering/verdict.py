@@ -228,8 +228,8 @@ _COUNT_AT = re.compile(r"(?<![\d/.,-])\b(\d{1,3})\s+([a-z]{2,})(?:\s+([a-z]{2,})
 def _counts(folded: str) -> list[tuple[int, str]]:
     out = []
     for m in _COUNT_AT.finditer(folded):
-        before = folded[:m.start()].split()
-        if (before and before[-1] in _NOT_COUNTED) or m.group(2) in _NOT_COUNT_NOUN:
+        before = folded[:m.start()].rsplit(None, 1)[-1:]  # the word before the number
+        if (before and before[0] in _NOT_COUNTED) or m.group(2) in _NOT_COUNT_NOUN:
             continue
         second = m.group(3) if m.group(3) and m.group(3) not in _NOT_COUNT_NOUN and m.group(3) not in _STOPS else None
         out.append((int(m.group(1)), f"{m.group(2)} {second}" if second else m.group(2)))  # "dang doan", not "dang"
@@ -279,9 +279,9 @@ def rival_units(question: Question, passage: str, *, same_council: bool = False)
 
 # "Ban Dân vận Huyện ủy sau sắp xếp còn không?": whether a body still exists (folded), and the acts that end one
 # "Sở GTVT có được giữ nguyên, không hợp nhất không?", "... vẫn hoạt động à?": the same, asked as being kept
-_KEPT = r"(?:con|giu nguyen|van giu|van hoat dong|tiep tuc hoat dong|khong bi (?:hop nhat|sap nhap|giai the))"
+_KEPT = r"giu nguyen|van giu|van hoat dong|tiep tuc hoat dong"
 _EXISTS = re.compile(r"\bcon\s+(?:(?:ton tai|hoat dong|nua)\s+)?(?:khong|chua)\s*\??\s*$|\bco con\b"
-                     r"|\b(?:giu nguyen|van giu|van hoat dong|tiep tuc hoat dong|khong (?:bi )?(?:hop nhat|sap nhap))\b")
+                     rf"|\b(?:{_KEPT}|khong (?:bi )?(?:hop nhat|sap nhap))\b")
 _ENDED = re.compile(r"\b(?:hop nhat|sap nhap|ket thuc hoat dong(?: cua)?|giai the|cham dut hoat dong(?: cua)?)\b")
 
 
@@ -293,7 +293,8 @@ def _existence_verdict(question: Question, passages: list[str]) -> str | None:
     if not _EXISTS.search(reading):
         return None
     names = [n for n in (*question.unknown_units, *(fold(u) for u in question.units)) if len(n.split()) >= 2]
-    subject = re.match(rf"^(?:co phai |lieu )?((?:[a-z-]+ ){{2,}}?)(?:o [a-z ]+ |sau [a-z ]+ )?(?:co |duoc |se )*{_KEPT}\b",
+    subject = re.match(rf"^(?:co phai |lieu )?((?:[a-z-]+ ){{2,}}?)(?:o [a-z ]+ |sau [a-z ]+ )?(?:co |duoc |se )*"
+                       rf"(?:con|{_KEPT}|khong bi (?:hop nhat|sap nhap|giai the))\b",
                        reading)
     if subject:  # "Ban Bảo vệ chăm sóc sức khỏe cán bộ tỉnh HY còn ...": its first words, as passages name it
         names.append(" ".join(subject.group(1).split()[:5]))
