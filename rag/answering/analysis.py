@@ -105,6 +105,11 @@ _LEVEL_RE = re.compile(r"\bcap (xa|huyen|tinh|thanh pho|co so)\b")
 _ISSUER = re.compile(r"\b(?:chuong trinh(?: hanh dong)?|ctr|ke hoach|kh|cong van|cv|van ban)\b[^?,;]{0,40}?\b(?:cua|do)\s+"
                      r"(?:ban chap hanh |ban thuong vu |bch |btv )?(?:dang bo )?"
                      r"(huyen uy|tinh uy|thanh uy|dang uy(?: cac co quan dang)?|cac co quan dang|huyen|tinh|thanh pho)\b")
+# "CTr ĐU CQĐ giao ...", "KH Huyện ủy ...": the council written right after the kind, without "của"; only a council's
+# name ("kế hoạch tỉnh" is rarely typed so, and "kế hoạch tinh gọn" folds to it)
+_ADJACENT_ISSUER = re.compile(r"\b(?:chuong trinh(?: hanh dong)?|ctr|ke hoach|kh|cong van|cv)\s+"
+                              r"(?:ban chap hanh |ban thuong vu |bch |btv )?(?:dang bo )?"
+                              r"(huyen uy|tinh uy|thanh uy|dang uy cac co quan dang|cac co quan dang)\b")
 # "Đảng bộ Các cơ quan Đảng TP có những hạn nào?", "tháng này ĐB huyện phải xong gì?": the party organisation a
 # question opens with is whose documents it asks about (a board of it, "Ban Tổ chức Đảng ủy", is a unit instead)
 _SUBJECT_ISSUER = re.compile(r"^(?:(?:o|tai|theo|trong|ben|thang nay|nam nay|quy nay|tuan nay|thang \d{1,2}(?:/\d{4})?"
@@ -137,7 +142,10 @@ def is_yes_no(text: str, reading: str) -> bool:
     """A yes/no question, read without the closing particles ("... ngắn hơn 30 ngày làm việc không ạ?"); one that
     ends with a particle of confirmation as typed ("... cũng do ban này tham mưu BTV à?") or opens with "Liệu ...
     có" asks whether a statement holds."""
-    asks_what = re.search(r"\b(nao|gi|ai|bao nhieu|(?<!bo )may|khi nao|sao|dau)\b", reading)  # not "bộ máy"
+    # not "bộ máy"; "đâu" (where) is not "đầu" of "đầu tư": as typed with marks, else after a word that asks where
+    where = re.search(r"\bđâu\b", text.lower()) if any(ord(ch) > 127 for ch in text) else \
+        re.search(r"\b(?:o|toi|den|ve|gui|nop|tu|di)\s+dau\b|\bdau\s*\??\s*$", reading)
+    asks_what = re.search(r"\b(nao|gi|ai|bao nhieu|(?<!bo )may|khi nao|sao)\b", reading) or where
     if _CONFIRM.search(text.strip().lower()) and not asks_what:
         return True
     if re.match(r"^lieu\b.*\bco\b", reading) and not asks_what:
@@ -282,6 +290,7 @@ class Analysis:
     yes_no: bool
     compare: bool
     scope_phrase: str | None = None  # the words that named the documents by kind and issuer ("ctr ... cua thanh uy")
+    adjacent_docs: list[str] | None = None  # the documents of a council named right after a kind ("CTr ĐU CQĐ")
 
 
 def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
@@ -325,6 +334,11 @@ def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
     scope_phrase = issuer_match.group(0) if issuer_match and scope.docs is not None else None
     if scope_phrase and re.search(r"\b(nao|gi|may)\b", scope_phrase):
         scope_phrase = None
+    # "còn CTr ĐU CQĐ giao BTGDV ĐU ... khi nào?": a council written right after the kind names the document a
+    # follow-up (or a later part) turns to; alone, a question is not restricted by it (the words may name a
+    # document it implements, and the passages found tell which)
+    adjacent = _ADJACENT_ISSUER.search(readings[0]) if not issuer_match else None
+    adjacent_docs = resolve_scope(refs, kinds, places, adjacent.group(1), facts).docs if adjacent else None
     types = answer_types(readings[0])
     parts = split_parts(readings[0])
     # "ĐU ... có yêu cầu kiểm tra toàn diện ... không, giao ai?": a yes/no question whose second part asks who; the
@@ -333,7 +347,7 @@ def analyze(text: str, folded: str, facts: IndexFacts) -> Analysis:
     return Analysis(readings=readings, units=units, unknown_units=unknown, places=places, levels=levels, refs=refs,
                     kinds=kinds, scope=scope, answer_types=types, parts=parts,
                     yes_no=yes_no, compare=bool(_COMPARE.search(readings[0])),
-                    scope_phrase=scope_phrase)
+                    scope_phrase=scope_phrase, adjacent_docs=adjacent_docs)
 
 
 # An act on the organisation itself ("hợp nhất Ban Tuyên giáo và Ban Dân vận Tỉnh ủy", "kết thúc hoạt động của

@@ -163,7 +163,8 @@ _CODE = re.compile(r"\b\d+\s*-\s*[A-Za-zĐđ]+/[A-Za-zĐđ]+\b")
 _OFFICE = re.compile(rf"\b(?:Phòng|Sở|Trung tâm|Chi cục|Hội|Ban Quản lý)\s+[{_UPPER}][a-zà-ỹđ]*(?!\w)"
                      r"(?:\s+[a-zà-ỹđ]+){0,2}")
 _OFFICE_STOP = frozenset("huyen tinh thanh pho xa phuong cap duoc theo cua voi la co va thi o tai trong khi nao gi "
-                         "sau truoc da se dang moi cu phai".split())
+                         "sau truoc da se dang moi cu phai khong ko k dung chua hay nhe nhi vay a ha bi hop sap nhap "
+                         "ket giai lam".split())  # "Sở Nội vụ không?": the particle closing a yes/no is no name
 
 
 def office_names(question: Question) -> list[str]:

@@ -484,9 +484,12 @@ class Assistant:
         others said missing). Retrieval ranks passages on the whole question, so one part can hide another."""
         if len(q.parts) < 2 or q.yes_no or q.refusal or answer.mode == "compare":
             return answer
-        if answer.abstained and answer.answer != ABSTAIN_TEXT and answer.gap in (None, "unit"):
-            return answer  # a refusal that says why (an unknown name, a scope with no document) stands
         subs = typed_parts(q, lambda text, previous: self.read(text, conversation=previous, as_of=q.today))
+        # "KH của Huyện ủy đặt hạn khi nào, còn CTr ĐU CQĐ giao BTGDV ĐU ... khi nào?": the whole question joins a
+        # unit of one part to the document of the other, and no passage holds both; each part has its own scope
+        own_scopes = answer.gap == "unit" and len({(sub.units, sub.documents) for _, sub in subs}) > 1
+        if answer.abstained and answer.answer != ABSTAIN_TEXT and answer.gap in (None, "unit") and not own_scopes:
+            return answer  # a refusal that says why (an unknown name, a scope with no document) stands
         answered = []
         for i, (label, sub) in enumerate(subs):
             naming = " ".join(f"{meta.get('doc_type') or ''} {meta.get('issuer') or ''} {meta.get('place') or ''}"
@@ -513,7 +516,7 @@ class Assistant:
         return with_parts(answer, [(label, a) for label, a in answered
                                    # a catalogue statement ("không ghi ngày ban hành") of a passage already quoted
                                    # says another thing of it
-                                   if (a.mode == "documents" and a.citations)
+                                   if (a.mode == "documents" and a.citations and a.answer not in answer.answer)
                                    or (not a.abstained and not {c.chunk_id for c in a.citations} <= quoted)])
 
     def _by_units(self, q: Question, answer: Answer, **options) -> Answer:

@@ -159,6 +159,37 @@ def own_number_answer(q: Question, assistant) -> Answer | None:
                   answer="Văn bản không ghi số hiệu của chính nó:\n" + "\n".join(missing))
 
 
+# "CV KL183 V/v gì?", "trích yếu của CTr ...", "tên đầy đủ của kế hoạch này là gì?" ("V/v" is read "về việc")
+_SUBJECT_ASKED = re.compile(r"\bve viec (?:gi|nao)\b|\btrich yeu\b|\bten (?:day du |chinh thuc )?(?:cua )?(?:van ban|cong van"
+                            r"|chuong trinh(?: hanh dong)?|ke hoach|cv|ctr|kh)\b|\b(?:co )?ten (?:la )?gi\b")
+
+
+def subject_answer(q: Question, assistant) -> Answer | None:
+    """"CV KL183 số mấy, ký ngày nào, V/v gì?": the subject line of the document the question selects (a letter's
+    "V/v ...", a programme's or plan's name), from its heading."""
+    folded = q.readings[0] if q.readings else q.folded
+    if not _SUBJECT_ASKED.search(folded) or not q.documents or len(q.documents) > 2:
+        return None
+    cites = CitationList()
+    lines = []
+    for name in q.documents:
+        meta = assistant.documents[name]
+        if not meta.get("title"):
+            continue
+        chunk = _meta_chunk(assistant, name)
+        ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
+        kind = meta.get("doc_type") or ""
+        title = meta["title"]
+        title = title[:1].lower() + title[1:] if title[1:2].islower() else title  # "Thực hiện ..." after the kind
+        subject = f"V/v {title}" if type_kind(kind) == "CV" else f"{kind} {title}".strip()
+        by = ", ".join(x for x in (meta.get("issuer"), meta.get("place")) if x)
+        lines.append(f"- {subject}" + (f" ({by})" if by else "") + ref)
+    if not lines:
+        return None
+    return Answer(question=q.text, answer="Trích yếu (tên) của văn bản:\n" + "\n".join(lines), abstained=False,
+                  citations=cites.citations, mode="documents")
+
+
 _ISSUE_DATE = re.compile(r"\b(?:ban hanh|ky)\s+(?:vao\s+)?(?:ngay nao|khi nao|bao gio|ngay bao nhieu|luc nao"
                          r"|thoi gian nao|ngay thang nam nao)|\bngay (?:ban hanh|ky)\b|\bban hanh ngay\b"
                          r"|\bnao (?:duoc )?(?:ban hanh|ky) (?:truoc|som hon|sau|muon hon)\b")
@@ -201,7 +232,9 @@ _RECIPIENTS = re.compile(r"\b(?:noi nhan|kinh gui|gui (?:cho |den |toi )?(?:ai|n
                          r"|co quan nao|nhung don vi|don vi nao)"
                          # "(CTr) gửi báo cáo lên đâu / gửi để báo cáo những cơ quan nào": its "Nơi nhận ... (để báo cáo)"
                          r"|gui (?:de )?bao cao (?:len |ve |toi |den |cho )?(?:dau|ai|nhung ai|nhung noi|noi nao"
-                         r"|nhung co quan|co quan nao))\b")
+                         r"|nhung co quan|co quan nao)"
+                         # "... đều gửi để báo cáo TW, nhưng bên nào gửi (báo cáo) cả Bộ Chính trị?": which document's list
+                         r"|gui de bao cao|(?:ben|van ban|cai) nao (?:co |cung )?gui)\b")
 
 
 def recipients_answer(q: Question, assistant) -> Answer | None:
@@ -221,7 +254,10 @@ def recipients_answer(q: Question, assistant) -> Answer | None:
         chunk = _meta_chunk(assistant, name)
         ref = f" [{cites.cite(chunk, 1.0)}]" if chunk is not None else ""
         said = [f"kính gửi: {'; '.join(meta['addressees'])}"] if meta.get("addressees") else []
-        said += [f"nơi nhận: {'; '.join(meta['recipients'])}"] if meta.get("recipients") else []
+        # "Ban Bí thư TW Đảng, } (để báo cáo)": the brace that groups lines in the printed list is no text
+        listed = [" ".join(re.sub(r"[{}]", " ", r).split()).replace(" ,", ",").replace(", (", " (").strip(", ")
+                  for r in meta.get("recipients") or ()]
+        said += [f"nơi nhận: {'; '.join(r for r in listed if r)}"] if listed else []
         lines.append(f"- {_title(meta, name)} — {'. '.join(said)}{ref}")
     if not lines:
         return Answer(question=q.text, abstained=True, mode="abstain", gap="recipients",
@@ -507,12 +543,22 @@ def document_answer(q: Question, assistant) -> Answer | None:
         number = own_number_answer(q, assistant)
         dated = issue_date_answer(dataclasses.replace(q, parts=()), assistant) \
             if number is not None and "date" in q.answer_types else None
+        subject = subject_answer(q, assistant) if number is not None else None
+        if subject is not None and [c.chunk_id for c in subject.citations] != [c.chunk_id for c in number.citations]:
+            subject = None
         if dated is not None and [c.chunk_id for c in dated.citations] == [c.chunk_id for c in number.citations]:
-            # "CV đó số mấy, ban hành ngày nào?": both, from the same heading (cited alike)
-            return Answer(question=q.text, answer=f"{number.answer}\n{dated.answer}", citations=number.citations,
-                          abstained=number.abstained and dated.abstained, mode="documents",
-                          gap=dated.gap if number.abstained else None)
+            # "CV đó số mấy, ban hành ngày nào(, V/v gì)?": all, from the same heading (cited alike)
+            said = f"{number.answer}\n{dated.answer}" + (f"\n{subject.answer}" if subject else "")
+            return Answer(question=q.text, answer=said, citations=number.citations,
+                          abstained=number.abstained and dated.abstained and subject is None, mode="documents",
+                          gap=dated.gap if number.abstained and subject is None else None)
+        if subject is not None:
+            return Answer(question=q.text, answer=f"{number.answer}\n{subject.answer}", citations=number.citations,
+                          abstained=False, mode="documents")
         return number
+    answer = subject_answer(q, assistant)
+    if answer is not None:
+        return answer
     answer = recipients_answer(q, assistant)
     if answer is not None:
         return answer

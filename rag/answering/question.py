@@ -337,6 +337,8 @@ class Question:
                 if scope.docs:
                     documents = tuple(scope.docs)
                     inherited.append("documents")
+            if documents is None and found.adjacent_docs:
+                documents = tuple(found.adjacent_docs)  # "còn CTr ĐU CQĐ thì ...?": the document it turns to
             if documents is None and not found.refs and not found.places and last.documents is not None:
                 documents = last.documents
                 inherited.append("documents")

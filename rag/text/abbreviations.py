@@ -35,6 +35,9 @@ ALWAYS = {
     "bt": "bi thu", "pbt": "pho bi thu", "tttu": "thuong truc tu", "tthu": "thuong truc huyen uy",
     "ko": "khong", "k0": "khong", "hok": "khong",  # chat spellings of "không" ("... dung ko?")
     "nhg": "nhung", "nhug": "nhung",  # "những", typed short ("phụ trách nhg việc gì")
+    # the paperwork's shorthand for what a decision sets ("QĐ về CN, NV, CCTC của CQCM", "y/c phải bảo đảm gì")
+    "y/c": "yeu cau", "v/v": "ve viec", "cctc": "co cau to chuc", "cqcm": "co quan chuyen mon",
+    "cbcc": "can bo, cong chuc", "cbccvc": "can bo, cong chuc, vien chuc", "ccvc": "cong chuc, vien chuc",
 }
 # Expanded only in capitals or after a board's name.
 CONTEXTUAL = {"tu": "tu", "hu": "huyen uy", "du": "dang uy", "tt": "thuong truc", "ca": "cong an", "qs": "quan su",
@@ -70,7 +73,8 @@ def expand(text: str, *, councils: tuple[str, ...] = COUNCILS, places: dict[str,
         else:
             pieces.append(folded)
             continue
-        if expansion == "tu" or expansion.endswith(" tu"):  # "TU", "tttu": the council, read both ways
+        if folded.endswith("tu") and (expansion == "tu" or expansion.endswith(" tu")):
+            # "TU", "tttu", "VPTU": the council, read both ways ("KHĐT" is "kế hoạch và đầu tư": no council)
             pieces.append(expansion[:-2])
             pieces.append(None)
         else:

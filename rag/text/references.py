@@ -145,6 +145,8 @@ def kinds_named(folded: str) -> set[str]:
             # "KH đào tạo bồi dưỡng ở mục 3.3 CTr 121": beside a numbered reference, an abbreviation followed by a
             # task's words is that task (a plan to be drawn up), not a second document to restrict the search to
             after = folded[m.end():]
+            if re.search(r"\bvao\s*$", folded[:m.start()]):
+                continue  # "đưa vào NQ Đại hội", "bổ sung vào KH": where a task's result goes, not a scope
             if numbered and re.match(r"\s+[a-z]+\s+[a-z]+", after) and not re.match(points, after):
                 continue
             found.add(kind)

@@ -698,3 +698,70 @@ def test_the_number_and_date_of_a_document_that_states_neither_are_not_taken_fro
     # what the heading does state is answered for the same document
     signer = assistant.ask("Còn CV đó do ai ký?", conversation=follow.conversation)
     assert not signer.abstained and _docs(signer) == {KL183} and "Đỗ Mạnh Hiến" in signer.answer
+
+
+HY121 = "hungyen-tinhuy-ctr-thuc-hien-kl121.txt"
+
+
+def test_a_merge_claimed_with_another_partner_or_result_is_answered_no(assistant):
+    # what two bodies become, against the merge the passage states
+    wrong = assistant.ask("Hưng Yên hợp nhất Sở GTVT và Sở Xây dựng thành Sở Giao thông đúng không?")
+    right = assistant.ask("Hưng Yên hợp nhất Sở GTVT và Sở Xây dựng thành Sở Xây dựng đúng không?")
+    assert wrong.answer.startswith("Không.") and right.answer.startswith("Có.")
+    no_accent = assistant.ask("Cap huyen o HY hop nhat Phong LDTBXH voi Phong Noi vu thanh Phong Lao dong phai khong?")
+    assert no_accent.answer.startswith("Không.")
+    # a body merged with another than the one claimed, and a body only reorganised
+    partner = assistant.ask("Sở Tư pháp Hưng Yên có được hợp nhất với Sở Nội vụ không?")
+    kept = assistant.ask("Sở Y tế tỉnh HY có bị hợp nhất không?")
+    assert partner.answer.startswith("Không.") and kept.answer.startswith("Không.")
+    assert _docs(kept) == {HY121} and contains(kept.answer, "Tổ chức lại các sở: Sở Y tế")
+    claimed_pair = assistant.ask("Sở Nội vụ HY có được hợp nhất với Sở Lao động - Thương binh và Xã hội không?")
+    assert claimed_pair.answer.startswith("Có.")
+
+
+def test_a_date_claimed_for_an_item_whose_timing_is_deferred_is_answered_no(assistant):
+    answer = assistant.ask("Việc sắp xếp lại các cơ quan thanh tra ở HY phải xong trong tháng 02/2025 phải không?")
+    assert answer.answer.startswith("Không.") and contains(answer.answer, "theo chỉ đạo của Trung ương")
+
+
+def test_still_in_time_is_judged_on_the_items_own_deadline(assistant):
+    late = assistant.ask("Hôm nay 20/3/2025 thì việc hoàn thiện Phương án tinh gọn đầu mối bên trong các cơ quan khối "
+                         "chính quyền địa phương ở HY còn trong hạn không?")
+    early = assistant.ask("Hôm nay 10/02/2025 thì việc hoàn thiện Phương án tinh gọn đầu mối bên trong các cơ quan "
+                          "khối chính quyền địa phương ở HY còn trong hạn không?")
+    assert late.answer.startswith("Không.") and early.answer.startswith("Có.")
+
+
+def test_a_kind_abbreviation_after_vao_is_no_scope_and_an_office_name_stops_at_the_particle(assistant):
+    # "đưa vào NQ Đại hội": where the result goes, not a Nghị quyết of Hưng Yên to search in
+    answer = assistant.ask("Ban Tổ chức Tỉnh ủy HY phải hoàn thành đề xuất định hướng hoàn thiện tổ chức bộ máy để đưa "
+                           "vào NQ Đại hội trong tháng 02/2025 đúng không?")
+    assert answer.answer.startswith("Không.") and _docs(answer) == {HY121}
+    assert contains(answer.answer, "hoàn thành trong tháng 3/2025")
+    # "KHĐT" is "Kế hoạch và Đầu tư", no council ("tư" is no "TU"), and "đầu" no "đâu"
+    merged = assistant.ask("HY hợp nhất Sở KHĐT với Sở Tài chính thành Sở Tài chính à?")
+    assert merged.answer.startswith("Có.") and contains(merged.answer, "Sở Kế hoạch và Đầu tư")
+
+
+def test_a_body_claimed_kept_as_before_that_a_passage_merges_is_answered_no(assistant):
+    answer = assistant.ask("Phòng Lao động - Thương binh và Xã hội huyện vẫn được giữ lại như cũ theo KH của HU phải k?")
+    assert answer.answer.startswith("Không.") and contains(answer.answer, "thành Phòng Nội vụ huyện")
+
+
+def test_each_part_keeps_its_own_document_and_unit(assistant):
+    answer = assistant.ask("Kế hoạch học tập, quán triệt: KH của Huyện ủy đặt hạn khi nào, còn CTr ĐU CQĐ giao BTGDV "
+                           "ĐU hoàn thành kế hoạch quán triệt khi nào?")
+    assert not answer.abstained
+    assert _docs(answer) == {HU316, CQD}
+    assert contains(answer.answer, "hoàn thành kế hoạch trong tháng 11/2025")
+
+
+def test_a_letters_subject_line_is_answered_from_its_heading(assistant):
+    answer = assistant.ask("CV KL183 số mấy, ký ngày nào, V/v gì ạ?")
+    assert not answer.abstained and _docs(answer) == {KL183}
+    assert "không ghi số" in answer.answer and contains(answer.answer, "V/v triển khai Kết luận số 183-KL/TW")
+    assert answer.answer.count("Trích yếu") == 1  # the parts are not answered twice
+    recipients = assistant.ask("CTr KL121 của HP với của HY đều gửi để báo cáo TW, nhưng bên nào gửi báo cáo cả Bộ "
+                               "Chính trị?")
+    assert recipients.mode == "documents" and "Bộ Chính trị, Ban Bí thư (để báo cáo)" in recipients.answer
+    assert "}" not in recipients.answer
